@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What every runtrace BPF program shares: the scope map (which processes
+ * belong to which run), the ring buffer, the drop counters, and the helpers
+ * that use them.  The maps are defined once, in scope.bpf.c (which defines
+ * RT_DEFINE_MAPS); every other object declares them extern and `bpftool gen
+ * object` links them into one object, hence one skeleton.
+ */
+#ifndef RUNTRACE_COMMON_BPF_H
+#define RUNTRACE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "runtrace/events.h"
+
+#ifdef RT_DEFINE_MAPS
+#define RT_SHARED
+#else
+#define RT_SHARED extern
+#endif
+
+/* tgid -> run id of every process in a traced scope. */
+RT_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} scope SEC(".maps");
+
+/* The one event stream; userspace sets its size before load. */
+RT_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* Failed ring-buffer reservations, per CPU, per enum rt_event_type. */
+RT_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RT_DROP_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* The run in progress (0 between runs); set by userspace before each run.
+ * Used by programs that run outside process context (cgroup_skb). */
+RT_SHARED volatile __u32 cur_run;
+
+/* Run id of process @tgid, or 0 if it is in no traced scope. */
+static __always_inline __u32 rt_run_of(__u32 tgid)
+{
+	__u32 *run = bpf_map_lookup_elem(&scope, &tgid);
+
+	return run ? *run : 0;
+}
+
+/* Count one record of @type that the ring buffer could not take. */
+static __always_inline void rt_count_drop(__u32 type)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &type);
+
+	if (n)
+		*n += 1;
+}
+
+static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size,
+					__u32 run, __u64 pid_tgid)
+{
+	h->type = type;
+	h->size = size;
+	h->run = run;
+	h->ts = bpf_ktime_get_ns();
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+}
+
+/* Reserve a fixed-size record with its header filled, or count a drop. */
+#define rt_reserve(type, ev_type, run, pid_tgid)                               \
+	({                                                                     \
+		type *__ev = bpf_ringbuf_reserve(&events, sizeof(type), 0);   \
+		if (__ev)                                                      \
+			rt_fill_hdr(&__ev->hdr, ev_type, sizeof(type), run,   \
+				    pid_tgid);                                 \
+		else                                                           \
+			rt_count_drop(ev_type);                                \
+		__ev;                                                          \
+	})
+
+#endif /* RUNTRACE_COMMON_BPF_H */

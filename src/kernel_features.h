@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* What this kernel and this process can do, probed at start; shown by
+ * `runtrace --version -v`.  Every kernel difference runtrace handles in
+ * userspace is detected here and nowhere else. */
+#ifndef RUNTRACE_FEATURES_H
+#define RUNTRACE_FEATURES_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct features {
+	char kernel[128];        /* uname release */
+	bool btf;                /* /sys/kernel/btf/vmlinux: CO-RE possible */
+	bool caps;               /* CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (or root) */
+	char missing_caps[96];   /* their names if not */
+	char cgroup2[PATH_MAX];  /* cgroup2 mount point, "" if none */
+	bool tracefs;            /* /sys/kernel/tracing/events present */
+	/* probed with libbpf (only with caps): */
+	bool probed;
+	bool ringbuf;            /* BPF_MAP_TYPE_RINGBUF (5.8) */
+	bool tracing_prog;       /* BPF_PROG_TYPE_TRACING: tp_btf (5.5) */
+	bool cgroup_skb;         /* BPF_PROG_TYPE_CGROUP_SKB */
+	bool cgroup_kill;        /* cgroup.kill (5.14) */
+};
+
+/* Cheap checks: kernel, BTF, capabilities, mounts. */
+void features_probe(struct features *f);
+/* libbpf feature probes; needs the capabilities. */
+void features_probe_bpf(struct features *f);
+/* Mount tracefs on /sys/kernel/tracing if it is absent.  0 or -errno. */
+int features_mount_tracefs(struct features *f);
+/* Why BPF cannot be used here, or NULL if it can. */
+const char *features_bpf_blocker(const struct features *f, char *buf, size_t len);
+void features_print(FILE *out, const struct features *f);
+
+#endif

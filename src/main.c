@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kernel_features.h"
+#include "runner.h"
+#include "util.h"
+
+#ifndef RUNTRACE_VERSION
+#define RUNTRACE_VERSION "0.1.0"
+#endif
+
+static int version(bool verbose)
+{
+	struct features f;
+
+	printf("runtrace %s\n", RUNTRACE_VERSION);
+	if (!verbose)
+		return RT_EXIT_OK;
+	features_probe(&f);
+	if (f.caps)
+		features_probe_bpf(&f);
+	features_print(stdout, &f);
+	return RT_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	char err[512];
+
+	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
+		fprintf(stderr, "runtrace: %s\nTry 'runtrace --help' for more information.\n", err);
+		return RT_EXIT_USAGE;
+	}
+	switch (cfg.mode) {
+	case RT_MODE_HELP:
+		fputs(cli_usage, stderr);
+		return RT_EXIT_OK;
+	case RT_MODE_VERSION:
+		return version(cfg.verbose);
+	case RT_MODE_RUN:
+		break;
+	}
+	return runner_main(&cfg);
+}

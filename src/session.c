@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "runtrace.skel.h"
+#include "session.h"
+#include "util.h"
+
+struct session {
+	struct runtrace_bpf *skel;
+	struct ring_buffer *rb;
+	struct sink *sinks;
+	int nsinks;
+	struct rt_run *cur;  /* run in progress, NULL between runs */
+	__u64 drops_before;  /* drops counter sum when the run began */
+	__u64 stale;         /* records of no current run (ignored) */
+	__u64 malformed;     /* records with a bad header (ignored) */
+	int ncpus;
+};
+
+/* Programs that belong to the scope machinery and are always loaded. */
+static const char *const scope_progs[] = { "rt_fork", "rt_exec", "rt_exit" };
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!rt_debug_on && level != LIBBPF_WARN)
+		return 0;
+	if (!rt_debug_on)
+		return 0;
+	fputs("runtrace: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	const struct rt_hdr *h = data;
+	int i, err;
+
+	if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) || h->type >= RT_EV_MAX) {
+		s->malformed++;
+		return 0;
+	}
+	if (!s->cur || h->run != s->cur->id) {
+		s->stale++;
+		return 0;
+	}
+	for (i = 0; i < s->nsinks; i++) {
+		struct sink *k = &s->sinks[i];
+
+		if (!(k->types & (1u << h->type)) || !k->ops->event)
+			continue;
+		err = k->ops->event(k->self, s->cur, h, h->size);
+		if (err)
+			rt_dbg("%s: record dropped: %s", k->ops->name, strerror(-err));
+	}
+	return 0;
+}
+
+static __u64 drops_total(struct session *s)
+{
+	__u64 total = 0, *vals;
+	__u32 key;
+	int fd = bpf_map__fd(s->skel->maps.drops), c;
+
+	vals = calloc(s->ncpus, sizeof(*vals));
+	if (!vals)
+		return 0;
+	for (key = 0; key < RT_DROP_SLOTS; key++) {
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;
+		for (c = 0; c < s->ncpus; c++)
+			total += vals[c];
+	}
+	free(vals);
+	return total;
+}
+
+static bool is_scope_prog(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(scope_progs); i++)
+		if (!strcmp(name, scope_progs[i]))
+			return true;
+	return false;
+}
+
+static unsigned ringbuf_bytes(const struct config *cfg)
+{
+	unsigned mb = 8;
+
+	if (cfg->net_trace)
+		mb = 32;
+	if (cfg->call_trace != RT_CT_OFF)
+		mb = 64;
+	return mb << 20;
+}
+
+struct session *session__new(const struct config *cfg, struct sink *sinks, int nsinks,
+			     int parent_cg_fd)
+{
+	struct bpf_program *prog;
+	struct session *s;
+	int err, i;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->sinks = sinks;
+	s->nsinks = nsinks;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		err = s->ncpus ? s->ncpus : -EINVAL;
+		rt_err("cannot count possible CPUs: %s", strerror(-err));
+		goto cleanup;
+	}
+	libbpf_set_print(libbpf_print);
+
+	/* open */
+	s->skel = runtrace_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		rt_err("cannot open BPF object: %s", strerror(-err));
+		goto cleanup;
+	}
+	/* configure: only the scope programs load unless a sink wants more */
+	bpf_object__for_each_program(prog, s->skel->obj)
+		if (!is_scope_prog(bpf_program__name(prog)))
+			bpf_program__set_autoload(prog, false);
+	err = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_bytes(cfg));
+	if (err) {
+		rt_err("cannot size the ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	for (i = 0; i < nsinks; i++) {
+		if (!sinks[i].ops->configure)
+			continue;
+		err = sinks[i].ops->configure(sinks[i].self, s->skel);
+		if (err) {
+			rt_err("cannot configure %s: %s", sinks[i].ops->name, strerror(-err));
+			goto cleanup;
+		}
+	}
+	/* load */
+	rt_dbg("loading BPF programs");
+	err = runtrace_bpf__load(s->skel);
+	if (err) {
+		rt_err("cannot load BPF programs: %s (--debug shows the verifier log)",
+		       strerror(-err));
+		goto cleanup;
+	}
+	/* attach */
+	err = runtrace_bpf__attach(s->skel);
+	if (err) {
+		rt_err("cannot attach BPF programs: %s", strerror(-err));
+		goto cleanup;
+	}
+	for (i = 0; i < nsinks; i++) {
+		if (!sinks[i].ops->attach)
+			continue;
+		err = sinks[i].ops->attach(sinks[i].self, s->skel, parent_cg_fd);
+		if (err) {
+			rt_err("cannot attach %s: %s", sinks[i].ops->name, strerror(-err));
+			goto cleanup;
+		}
+	}
+	rt_dbg("BPF programs attached");
+	/* the event stream */
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		rt_err("cannot set up the ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	return s;
+
+cleanup:
+	session__free(s);
+	errno = -err;
+	return NULL;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	if (s->stale || s->malformed)
+		rt_dbg("ignored %llu records of no current run, %llu malformed",
+		       (unsigned long long)s->stale, (unsigned long long)s->malformed);
+	ring_buffer__free(s->rb);
+	runtrace_bpf__destroy(s->skel);
+	free(s);
+}
+
+int session__fd(const struct session *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+void session__begin_run(struct session *s, struct rt_run *run)
+{
+	/* records of the previous run still queued are dropped as stale */
+	ring_buffer__consume(s->rb);
+	s->cur = run;
+	s->skel->bss->cur_run = run->id;
+	s->drops_before = drops_total(s);
+}
+
+int session__register(struct session *s, pid_t pid, unsigned run)
+{
+	__u32 key = pid, val = run;
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.scope), &key, &val, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int session__consume(struct session *s)
+{
+	int n = ring_buffer__consume(s->rb);
+
+	return n < 0 ? n : 0;
+}
+
+/* Delete every scope entry of @run (processes that outlived it). */
+static void forget_run(struct session *s, unsigned run)
+{
+	int fd = bpf_map__fd(s->skel->maps.scope);
+	__u32 key, next, val, *keys = NULL;
+	size_t n = 0, cap = 0, i;
+	bool first = true;
+
+	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &val) || val != run)
+			continue;
+		if (n == cap) {
+			__u32 *p = realloc(keys, (cap = cap ? cap * 2 : 64) * sizeof(*keys));
+
+			if (!p)
+				break;
+			keys = p;
+		}
+		keys[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &keys[i]);
+	free(keys);
+}
+
+__u64 session__end_run(struct session *s, struct rt_run *run)
+{
+	__u64 lost;
+
+	s->skel->bss->cur_run = 0;
+	forget_run(s, run->id);
+	ring_buffer__consume(s->rb);
+	lost = drops_total(s) - s->drops_before;
+	s->cur = NULL;
+	return lost;
+}

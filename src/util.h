@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef RUNTRACE_UTIL_H
+#define RUNTRACE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+#include <linux/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+extern bool rt_debug_on;
+
+/* "runtrace: ..." on stderr. */
+__attribute__((format(printf, 1, 2))) void rt_err(const char *fmt, ...);
+/* "runtrace: debug: ..." on stderr, only with --debug. */
+__attribute__((format(printf, 1, 2))) void rt_dbg(const char *fmt, ...);
+
+__u64 now_ns(clockid_t clk);
+
+/* "SEGV" -> "SIGSEGV" into @buf; unknown numbers as "SIG%d". */
+const char *signal_name(int sig, char *buf, size_t len);
+
+/* Write all of @len bytes; 0 or -errno. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* Read a whole small file (at most @max bytes) relative to @dirfd into a
+ * NUL-terminated malloc'd buffer; NULL with errno on error. */
+char *read_file_at(int dirfd, const char *path, size_t max, size_t *lenp);
+
+/* mkdir -p with @mode for the created directories; 0 or -errno. */
+int mkdir_p(const char *path, unsigned mode);
+
+/* Format a CLOCK_REALTIME ns value as ISO 8601 UTC with microseconds. */
+void iso8601_utc(__s64 realtime_ns, char *buf, size_t len);
+
+#endif
