@@ -33,6 +33,7 @@ requires_bpf = pytest.mark.skipif(BPF_SKIP is not None, reason=BPF_SKIP or "")
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "kernel_matrix: run inside every kernel of tools/kernel-matrix")
+    config.addinivalue_line("markers", "slow: long-running (skipped in the ASan pass of tools/test)")
 
 
 def run_rt(*args, timeout=300, env=None, cwd=None, **kw):
