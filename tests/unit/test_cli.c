@@ -11,7 +11,7 @@
 
 static int parse(struct config *cfg, char *err, const char **args)
 {
-	char *argv[32];
+	static char *argv[32]; /* cfg->argv points into it */
 	int argc = 0;
 
 	argv[argc++] = "runtrace";
