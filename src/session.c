@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "dispatch.h"
 #include "runtrace.skel.h"
 #include "session.h"
 #include "util.h"
@@ -20,8 +21,7 @@ struct session {
 	int nsinks;
 	struct rt_run *cur;  /* run in progress, NULL between runs */
 	__u64 drops_before;  /* drops counter sum when the run began */
-	__u64 stale;         /* records of no current run (ignored) */
-	__u64 malformed;     /* records with a bad header (ignored) */
+	struct dispatch_counters counters;
 	int ncpus;
 };
 
@@ -41,27 +41,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
-	const struct rt_hdr *h = data;
-	int i, err;
 
-	if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h) || h->type >= RT_EV_MAX) {
-		s->malformed++;
-		return 0;
-	}
-	if (!s->cur || h->run != s->cur->id) {
-		s->stale++;
-		return 0;
-	}
-	for (i = 0; i < s->nsinks; i++) {
-		struct sink *k = &s->sinks[i];
-
-		if (!(k->types & (1u << h->type)) || !k->ops->event)
-			continue;
-		err = k->ops->event(k->self, s->cur, h, h->size);
-		if (err)
-			rt_dbg("%s: record dropped: %s", k->ops->name, strerror(-err));
-	}
-	return 0;
+	return dispatch_record(s->sinks, s->nsinks, s->cur, data, size, &s->counters);
 }
 
 static __u64 drops_total(struct session *s)
@@ -192,9 +173,9 @@ void session__free(struct session *s)
 {
 	if (!s)
 		return;
-	if (s->stale || s->malformed)
-		rt_dbg("ignored %llu records of no current run, %llu malformed",
-		       (unsigned long long)s->stale, (unsigned long long)s->malformed);
+	rt_dbg("records ignored: %llu of no current run, %llu malformed, %llu refused by a sink",
+	       (unsigned long long)s->counters.stale, (unsigned long long)s->counters.malformed,
+	       (unsigned long long)s->counters.rejected);
 	ring_buffer__free(s->rb);
 	runtrace_bpf__destroy(s->skel);
 	free(s);

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "dispatch.h"
+
+struct seen {
+	int calls;
+	__u16 last_type;
+	size_t last_len;
+	int fail;
+};
+
+static int on_event(void *self, struct rt_run *run, const struct rt_hdr *h, size_t len)
+{
+	struct seen *s = self;
+
+	s->calls++;
+	s->last_type = h->type;
+	s->last_len = len;
+	return s->fail;
+}
+
+static const struct sink_ops ops = { .name = "t", .event = on_event };
+
+static void test_dispatch_by_type_and_run(void **state)
+{
+	struct seen a = { 0 }, b = { 0 };
+	struct sink sinks[2] = {
+		{ .ops = &ops, .self = &a, .types = 1u << RT_EV_PROC },
+		{ .ops = &ops, .self = &b, .types = (1u << RT_EV_SYSCALL) | (1u << RT_EV_PROC) },
+	};
+	struct dispatch_counters c = { 0 };
+	struct rt_run run = { .id = 7 };
+	unsigned char buf[64] = { 0 };
+	struct rt_hdr *h = (struct rt_hdr *)buf;
+
+	*h = (struct rt_hdr){ .type = RT_EV_PROC, .size = 40, .run = 7 };
+	assert_int_equal(dispatch_record(sinks, 2, &run, buf, 48, &c), 0);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 1);
+	assert_int_equal(a.last_len, 40); /* the record's own size, not the slot's */
+
+	h->type = RT_EV_SYSCALL;
+	dispatch_record(sinks, 2, &run, buf, 40, &c);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(b.calls, 2);
+	assert_int_equal(b.last_type, RT_EV_SYSCALL);
+
+	h->run = 6; /* a previous run's straggler */
+	dispatch_record(sinks, 2, &run, buf, 40, &c);
+	dispatch_record(sinks, 2, NULL, buf, 40, &c);
+	assert_int_equal(c.stale, 2);
+	assert_int_equal(b.calls, 2);
+	assert_int_equal(c.malformed, 0);
+}
+
+static void test_malformed(void **state)
+{
+	struct seen a = { 0 };
+	struct sink sink = { .ops = &ops, .self = &a, .types = ~0u };
+	struct dispatch_counters c = { 0 };
+	struct rt_run run = { .id = 1 };
+	unsigned char buf[64] = { 0 };
+	struct rt_hdr *h = (struct rt_hdr *)buf;
+
+	*h = (struct rt_hdr){ .type = RT_EV_PROC, .size = 64, .run = 1 };
+	dispatch_record(&sink, 1, &run, buf, 10, &c);  /* shorter than a header */
+	dispatch_record(&sink, 1, &run, buf, 40, &c);  /* size beyond the slot */
+	h->size = 8;
+	dispatch_record(&sink, 1, &run, buf, 40, &c);  /* size below a header */
+	h->size = 24;
+	h->type = RT_EV_MAX;
+	dispatch_record(&sink, 1, &run, buf, 40, &c);  /* unknown type */
+	h->type = 0;
+	dispatch_record(&sink, 1, &run, buf, 40, &c);
+	assert_int_equal(c.malformed, 5);
+	assert_int_equal(a.calls, 0);
+	h->type = RT_EV_NET;
+	a.fail = -12;
+	assert_int_equal(dispatch_record(&sink, 1, &run, buf, 40, &c), 0);
+	assert_int_equal(c.rejected, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dispatch_by_type_and_run),
+		cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
