@@ -46,14 +46,25 @@ def leftover_cgroups():
     return sorted(p.name for p in m.glob("runtrace-*")) if m else []
 
 
-def rt_links():
-    """BPF links of runtrace's programs currently attached."""
+def link_ids_of(pid):
+    """BPF link ids held open by process @pid (from its fdinfo)."""
+    ids = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if "bpf_link" not in os.readlink(fd):
+                continue
+            m = re.search(r"^link_id:\s*(\d+)", Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text(), re.M)
+        except OSError:
+            continue
+        if m:
+            ids.add(int(m.group(1)))
+    return ids
+
+
+def live_link_ids():
     p = subprocess.run(["bpftool", "-j", "link", "list"], capture_output=True, text=True)
-    if p.returncode:
-        return []
-    progs = subprocess.run(["bpftool", "-j", "prog", "list"], capture_output=True, text=True)
-    ids = {q["id"] for q in json.loads(progs.stdout or "[]") if q.get("name", "").startswith("rt_")}
-    return [l for l in json.loads(p.stdout or "[]") if l.get("prog_id") in ids]
+    assert p.returncode == 0, p.stderr
+    return {l["id"] for l in json.loads(p.stdout or "[]")}
 
 
 @pytest.mark.kernel_matrix
@@ -191,7 +202,6 @@ def test_daemon_killed_at_run_end_and_absent_from_next_run(tmp_path, outdir):
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, sig, code):
-    links_before = len(rt_links())
     proc = subprocess.Popen([RT, "-c", "100", "--log-trace", "-o", str(outdir), "--",
                              "sh", "-c", "echo started; exec sleep 7.25"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -202,6 +212,7 @@ def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, si
             "sleep\x007.25" in Path(f"/proc/{q}/cmdline").read_text(errors="replace")
             for q in pids_of("sleep")):
         time.sleep(0.05)
+    links = link_ids_of(proc.pid)
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == code, err
@@ -214,8 +225,9 @@ def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, si
     assert not [q for q in pids_of("sleep")
                 if "7.25" in Path(f"/proc/{q}/cmdline").read_text(errors="replace")]
     if BPF_SKIP is None:
-        assert leftover_cgroups() == []
-        assert len(rt_links()) == links_before
+        assert links, "runtrace held no BPF link during the run"
+        assert not links & live_link_ids()
+        assert f"runtrace-{proc.pid}" not in leftover_cgroups()
 
 
 def test_output_permissions(outdir):
