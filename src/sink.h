@@ -51,7 +51,6 @@ struct rt_run {
 	 *   strbuf_addf(run->json, ",\"net\":{\"packets\":%llu}", n);
 	 * (each member must start with a comma). */
 	struct strbuf *json;
-	/* Sinks add lines to the closing summary for this run here. */
 	__u64 lost;             /* records the kernel could not queue, all types */
 };
 
