@@ -174,8 +174,11 @@ static int kill_descendants(pid_t pid)
 	return n;
 }
 
-/* Kill everything left of the run and reap it, cgroup included. */
-static void kill_and_reap(struct runner *r, unsigned id, struct cgroup_dir *cg)
+/* Kill everything left of the run and reap it, cgroup included.  If the
+ * run's first process @pid is reaped here, its status goes to *@status and
+ * *@reaped is set. */
+static void kill_and_reap(unsigned id, struct cgroup_dir *cg, pid_t pid, int *status,
+			  bool *reaped)
 {
 	int round, st;
 	pid_t w;
@@ -184,8 +187,12 @@ static void kill_and_reap(struct runner *r, unsigned id, struct cgroup_dir *cg)
 		if (cg->fd >= 0)
 			cg_kill(cg);
 		kill_descendants(getpid());
-		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-			;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (w == pid && !*reaped) {
+				*status = st;
+				*reaped = true;
+			}
+		}
 		if (w < 0 && errno == ECHILD)
 			break;
 		if (round == 5000) {
@@ -311,11 +318,10 @@ static int run_one(struct runner *r, unsigned id)
 	struct cgroup_dir cg = { .fd = -1 };
 	struct outcap oc = { .file = { -1, -1 }, .pipe_rd = { -1, -1 }, .child = { -1, -1 } };
 	int go[2] = { -1, -1 }, pidfd = -1, tfd = -1, tickfd = -1, status = 0, err, i;
-	bool done = false, timed_out = false, interrupted = false, begun = false;
+	bool done = false, timed_out = false, interrupted = false, begun = false, reaped = false;
 	int started = 0;
 	char name[32], dirpath[PATH_MAX + 32];
 	__u64 tick_ns = 0;
-	struct rusage ru;
 	pid_t pid;
 
 	/* the run's directory and output files */
@@ -430,7 +436,7 @@ static int run_one(struct runner *r, unsigned id)
 				if (r->stop_signal && !interrupted) {
 					interrupted = true;
 					rt_dbg("run %u: interrupted by signal %d", id, r->stop_signal);
-					kill_and_reap(r, id, &cg);
+					kill_and_reap(id, &cg, pid, &status, &reaped);
 				}
 				break;
 			case TAG_RING:
@@ -444,7 +450,7 @@ static int run_one(struct runner *r, unsigned id)
 					break;
 				timed_out = true;
 				rt_dbg("run %u: timeout, killing its process tree", id);
-				kill_and_reap(r, id, &cg);
+				kill_and_reap(id, &cg, pid, &status, &reaped);
 				break;
 			case TAG_TICK:
 				if (read(tickfd, &x, sizeof(x)) < 0)
@@ -469,10 +475,12 @@ static int run_one(struct runner *r, unsigned id)
 		progress_update(&r->prog, id - 1, stats_failed(&r->st), false);
 	}
 	/* the child has exited: reap it, then everything left of the run */
-	if (wait4(pid, &status, 0, &ru) < 0 && !interrupted && !timed_out)
+	if (!reaped && waitpid(pid, &status, 0) == pid)
+		reaped = true;
+	if (!reaped)
 		rt_err("cannot wait for pid %d: %s", pid, strerror(errno));
 	run.end_ns = now_ns(CLOCK_MONOTONIC);
-	kill_and_reap(r, id, &cg);
+	kill_and_reap(id, &cg, pid, &status, &reaped);
 	err = 0;
 	goto finish;
 
@@ -482,9 +490,10 @@ kill_child:
 		go[1] = -1;
 	}
 	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	if (!reaped && waitpid(pid, &status, 0) == pid)
+		reaped = true;
 	run.end_ns = now_ns(CLOCK_MONOTONIC);
-	kill_and_reap(r, id, &cg);
+	kill_and_reap(id, &cg, pid, &status, &reaped);
 
 finish:
 	if (pidfd >= 0)

@@ -180,6 +180,7 @@ def test_timeout_kills_tree_ignoring_sigterm(outdir):
     _, js = summary_json(p)
     for r in js["runs"]:
         assert r["reason"] == "timeout"
+        assert r["signal"] == "SIGKILL" and r["exit_code"] is None
         assert 500 <= r["duration_ms"] < 1500
     assert not pids_of("sigterm_ignorer")
 
@@ -221,6 +222,7 @@ def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, si
     js = json.loads((d / "summary.json").read_text())
     assert js["stopped"] == "interrupted"
     assert js["runs"][0]["reason"] == "interrupted"
+    assert js["runs"][0]["signal"] == "SIGKILL"
     assert (d / "run-0001" / "stdout.log").read_text() == "started\n"
     assert not [q for q in pids_of("sleep")
                 if "7.25" in Path(f"/proc/{q}/cmdline").read_text(errors="replace")]
