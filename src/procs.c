@@ -120,7 +120,7 @@ static int write_log(struct procs *p, struct rt_run *run)
 	struct strbuf sb = { 0 };
 	struct node *nodes;
 	size_t nn = 0, i;
-	int fd, err = 0;
+	int err;
 
 	nodes = calloc(p->n + 1, sizeof(*nodes));
 	if (!nodes)
@@ -179,15 +179,7 @@ static int write_log(struct procs *p, struct rt_run *run)
 	strbuf_adds(&sb, "\n# process tree: pid comm [program]  how it ended  lifetime\n");
 	print_tree(&sb, nodes, nn, 0, 0, run->end_ns - run->start_ns);
 
-	fd = openat(run->dirfd, "procs.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		err = -errno;
-	else
-		err = strbuf_write(&sb, fd);
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		rt_err("cannot write %s/procs.log: %s", run->dir, strerror(-err));
+	err = write_file_at(run->dirfd, run->dir, "procs.log", sb.buf, sb.len);
 	strbuf_free(&sb);
 	free(nodes);
 	return err;

@@ -705,15 +705,10 @@ int runner_main(const struct config *cfg)
 	/* the closing summary, and summary.json beside the kept runs */
 	if (r.kept_any) {
 		struct strbuf js = { 0 };
-		int fd;
 
 		si.artifacts = r.outdir;
 		summary_json(&si, &r.st, &js);
-		fd = openat(r.outfd, "summary.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0 || strbuf_write(&js, fd))
-			rt_err("cannot write %s/summary.json: %s", r.outdir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		write_file_at(r.outfd, r.outdir, "summary.json", js.buf, js.len);
 		strbuf_free(&js);
 	} else {
 		drop_outdir(&r);

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfmap.h"
 #include "cli.h"
 #include "dispatch.h"
 #include "runtrace.skel.h"
@@ -211,31 +212,17 @@ int session__consume(struct session *s)
 	return n < 0 ? n : 0;
 }
 
+static bool of_run(__u32 key, const void *val, void *ctx)
+{
+	return *(const __u32 *)val == *(const unsigned *)ctx;
+}
+
 /* Delete every scope entry of @run (processes that outlived it). */
 static void forget_run(struct session *s, unsigned run)
 {
-	int fd = bpf_map__fd(s->skel->maps.scope);
-	__u32 key, next, val, *keys = NULL;
-	size_t n = 0, cap = 0, i;
-	bool first = true;
+	__u32 val;
 
-	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &val) || val != run)
-			continue;
-		if (n == cap) {
-			__u32 *p = realloc(keys, (cap = cap ? cap * 2 : 64) * sizeof(*keys));
-
-			if (!p)
-				break;
-			keys = p;
-		}
-		keys[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
-	free(keys);
+	map_delete_where(bpf_map__fd(s->skel->maps.scope), &val, of_run, &run);
 }
 
 __u64 session__end_run(struct session *s, struct rt_run *run)

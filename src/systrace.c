@@ -22,6 +22,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfmap.h"
 #include "cli.h"
 #include "runtrace.skel.h"
 #include "runtrace/sys.h"
@@ -466,76 +467,45 @@ static int systrace_tick(void *self, struct rt_run *run, __u64 now_ns_)
 	return err;
 }
 
-/* Entries of @run left in sys_proc: processes still alive (listed so) or
- * whose end the kernel side did not see through, then deleted; and the
- * run's on-CPU stamps left in sys_oncpu. */
+struct forget_ctx {
+	struct systrace *st;
+	unsigned run;
+};
+
+/* A process of the run still in sys_proc: alive (listed so) or its end
+ * not seen through by the kernel side. */
+static bool forget_proc(__u32 key, const void *val, void *ctx)
+{
+	const struct rt_sys_proc *p = val;
+	struct forget_ctx *fc = ctx;
+
+	if (p->run != fc->run)
+		return false;
+	add_proc(fc->st, p, key);
+	return true;
+}
+
+/* An on-CPU stamp of the run whose switch-out went unseen. */
+static bool forget_oncpu(__u32 key, const void *val, void *ctx)
+{
+	return ((const struct rt_sys_oncpu *)val)->run == ((struct forget_ctx *)ctx)->run;
+}
+
+/* Entries of @run left in sys_proc (listed, then deleted) and sys_oncpu. */
 static void forget_procs(struct systrace *st, unsigned run)
 {
-	int fd = bpf_map__fd(st->skel->maps.sys_proc);
-	__u32 key, next, *keys = NULL;
-	size_t n = 0, cap = 0, i;
+	struct forget_ctx fc = { st, run };
+	struct rt_sys_oncpu on;
 	struct rt_sys_proc p;
-	bool first = true;
 
-	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &p) || p.run != run)
-			continue;
-		add_proc(st, &p, key);
-		if (n == cap) {
-			__u32 *k = realloc(keys, (cap = cap ? cap * 2 : 16) * sizeof(*keys));
-
-			if (!k)
-				break;
-			keys = k;
-		}
-		keys[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
-	/* on-CPU stamps of the run's threads whose switch-out went unseen */
-	fd = bpf_map__fd(st->skel->maps.sys_oncpu);
-	first = true;
-	n = 0;
-	while (bpf_map_get_next_key(fd, first ? NULL : &key, &next) == 0) {
-		struct rt_sys_oncpu on;
-
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &on) || on.run != run)
-			continue;
-		if (n == cap) {
-			__u32 *k = realloc(keys, (cap = cap ? cap * 2 : 16) * sizeof(*keys));
-
-			if (!k)
-				break;
-			keys = k;
-		}
-		keys[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &keys[i]);
-	free(keys);
+	map_delete_where(bpf_map__fd(st->skel->maps.sys_proc), &p, forget_proc, &fc);
+	map_delete_where(bpf_map__fd(st->skel->maps.sys_oncpu), &on, forget_oncpu, &fc);
 }
 
 /* Write @sb as @name in the run directory, mode 0600. */
 static int write_artifact(const struct rt_run *run, const char *name, const struct strbuf *sb)
 {
-	int fd, err;
-
-	fd = openat(run->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = -errno;
-		rt_err("cannot create %s/%s: %s", run->dir, name, strerror(-err));
-		return err;
-	}
-	err = strbuf_write(sb, fd);
-	if (close(fd) && !err)
-		err = -errno;
-	if (err)
-		rt_err("cannot write %s/%s: %s", run->dir, name, strerror(-err));
-	return err;
+	return write_file_at(run->dirfd, run->dir, name, sb->buf, sb->len);
 }
 
 static int systrace_run_end(void *self, struct rt_run *run)

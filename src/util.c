@@ -74,6 +74,24 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int write_file_at(int dirfd, const char *dir, const char *name, const void *data, size_t len)
+{
+	int fd, err;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		rt_err("cannot create %s/%s: %s", dir, name, strerror(-err));
+		return err;
+	}
+	err = write_all(fd, data, len);
+	if (close(fd) && !err)
+		err = -errno;
+	if (err)
+		rt_err("cannot write %s/%s: %s", dir, name, strerror(-err));
+	return err;
+}
+
 char *read_file_at(int dirfd, const char *path, size_t max, size_t *lenp)
 {
 	size_t len = 0;

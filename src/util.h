@@ -29,6 +29,11 @@ int write_all(int fd, const void *buf, size_t len);
  * NUL-terminated malloc'd buffer; NULL with errno on error. */
 char *read_file_at(int dirfd, const char *path, size_t max, size_t *lenp);
 
+/* Write @len bytes of @data as file @name in @dirfd (dir path @dir for the
+ * message), created mode 0600; one message on stderr on failure.
+ * 0 or -errno. */
+int write_file_at(int dirfd, const char *dir, const char *name, const void *data, size_t len);
+
 /* mkdir -p with @mode for the created directories; 0 or -errno. */
 int mkdir_p(const char *path, unsigned mode);
 
