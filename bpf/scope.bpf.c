@@ -41,7 +41,7 @@ int BPF_PROG(rt_fork, struct task_struct *parent, struct task_struct *child)
 	ev->is_thread = ctgid == ptgid;
 	BPF_CORE_READ_STR_INTO(&ev->comm, parent, comm);
 	ev->filename[0] = 0;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, rt_wakeup_flags());
 	return 0;
 }
 
@@ -66,7 +66,7 @@ int BPF_PROG(rt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
 	bpf_probe_read_kernel_str(&ev->filename, sizeof(ev->filename),
 				  BPF_CORE_READ(bprm, filename));
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, rt_wakeup_flags());
 	return 0;
 }
 
@@ -98,6 +98,6 @@ int BPF_PROG(rt_exit, struct task_struct *p)
 	ev->is_thread = 0;
 	bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
 	ev->filename[0] = 0;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, rt_wakeup_flags());
 	return 0;
 }
