@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "syscall_table.h"
 
 const char cli_usage[] =
 "Usage: runtrace [run] [OPTIONS] \"COMMAND STRING\" [OPTIONS]\n"
@@ -172,12 +173,19 @@ static int apply(struct config *cfg, const struct opt *o, const char *name, cons
 		return parse_long(name, val, 0, 4096, &cfg->strsize, err, errlen);
 	case O_MAXEV:
 		return parse_long(name, val, 1, LONG_MAX, &cfg->max_events, err, errlen);
-	case O_TRACE:
+	case O_TRACE: {
+		__u64 bitmap[RT_SC_NR_MAX / 64];
+		char why[200];
+		bool high;
+
 		if (strncmp(val, "trace=", 6) || !val[6])
 			return fail(err, errlen, "invalid %s '%s': expected trace=NAME[,NAME...]",
 				    name, val);
+		if (rt_sc_filter_parse(val + 6, bitmap, &high, why, sizeof(why)))
+			return fail(err, errlen, "invalid %s '%s': %s", name, val, why);
 		cfg->syscall_filter = val + 6;
 		return 0;
+	}
 	case O_FAILEDSC: cfg->failed_syscalls_only = true; return 0;
 	case O_DEBUG: cfg->debug = true; return 0;
 	case O_HELP: cfg->mode = RT_MODE_HELP; return 0;

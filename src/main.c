@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	char err[512];
 
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
-		fprintf(stderr, "runtrace: %s\nTry 'runtrace --help' for more information.\n", err);
+		fprintf(stderr, "runtrace: %s (see runtrace --help)\n", err);
 		return RT_EXIT_USAGE;
 	}
 	switch (cfg.mode) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -75,6 +76,27 @@ static bool is_scope_prog(const char *name)
 	return false;
 }
 
+/* Keep the BPF map mappings (the ring buffer: 64 MiB with --call-trace)
+ * out of forked children: copying their page tables made each fork of a run
+ * cost ~4 ms more (tools/bench/calltrace W4), and the child execs at once. */
+static void dont_fork_bpf_mappings(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+
+		if (!strstr(line, "anon_inode:bpf") || sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (madvise((void *)start, end - start, MADV_DONTFORK))
+			rt_dbg("madvise(MADV_DONTFORK) on a BPF mapping: %s", strerror(errno));
+	}
+	fclose(f);
+}
+
 static unsigned ringbuf_bytes(const struct config *cfg)
 {
 	unsigned mb = 8;
@@ -90,6 +112,7 @@ struct session *session__new(const struct config *cfg, struct sink *sinks, int n
 			     int parent_cg_fd)
 {
 	struct bpf_program *prog;
+	struct bpf_map *map;
 	struct session *s;
 	int err, i;
 
@@ -113,10 +136,20 @@ struct session *session__new(const struct config *cfg, struct sink *sinks, int n
 		rt_err("cannot open BPF object: %s", strerror(-err));
 		goto cleanup;
 	}
-	/* configure: only the scope programs load unless a sink wants more */
+	/* configure: only the scope programs load unless a sink wants more,
+	 * and the maps of features that are off are not created (calltrace_task,
+	 * a task-storage map, would fail the whole load before 5.11) */
 	bpf_object__for_each_program(prog, s->skel->obj)
 		if (!is_scope_prog(bpf_program__name(prog)))
 			bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_map(map, s->skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		if ((!strncmp(name, "calltrace_", 10) && cfg->call_trace == RT_CT_OFF) ||
+		    (!strncmp(name, "sys_", 4) && !cfg->sys_trace) ||
+		    (!strncmp(name, "net_", 4) && !cfg->net_trace))
+			bpf_map__set_autocreate(map, false);
+	}
 	err = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_bytes(cfg));
 	if (err) {
 		rt_err("cannot size the ring buffer: %s", strerror(-err));
@@ -162,6 +195,7 @@ struct session *session__new(const struct config *cfg, struct sink *sinks, int n
 		rt_err("cannot set up the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	dont_fork_bpf_mappings();
 	return s;
 
 cleanup:

@@ -23,8 +23,6 @@ int sinks_create(const struct config *cfg, bool with_bpf, struct sink *sinks, in
 			continue;
 		if (n == max)
 			return -E2BIG;
-		if (!table[i].create)
-			return -ENOSYS;
 		err = table[i].create(cfg, &sinks[n]);
 		if (err)
 			return err;

@@ -9,10 +9,9 @@
 
 /* Each constructor returns 0 and fills @out, or -errno (message printed). */
 int procs_sink_new(const struct config *cfg, struct sink *out);
-/* Weak until each feature lands; sinks_create() reports a missing one. */
-int calltrace_sink_new(const struct config *cfg, struct sink *out) __attribute__((weak));
-int systrace_sink_new(const struct config *cfg, struct sink *out) __attribute__((weak));
-int nettrace_sink_new(const struct config *cfg, struct sink *out) __attribute__((weak));
+int calltrace_sink_new(const struct config *cfg, struct sink *out);
+int systrace_sink_new(const struct config *cfg, struct sink *out);
+int nettrace_sink_new(const struct config *cfg, struct sink *out);
 
 /* Create the sinks @cfg enables into @sinks; returns how many or -errno.
  * @with_bpf: whether BPF-fed sinks may be created. */

@@ -269,8 +269,8 @@ def test_usage_errors(args, needle, tmp_path):
     p = run_rt(*args, cwd=tmp_path)
     assert p.returncode == 2
     assert p.stdout == ""
-    assert p.stderr.splitlines()[0] == f"runtrace: {needle}" or \
-        p.stderr.splitlines()[0].startswith(f"runtrace: {needle}")
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"runtrace: {needle}"), p.stderr
     assert not (tmp_path / "runtrace-out").exists()
 
 

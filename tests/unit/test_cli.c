@@ -108,6 +108,7 @@ static void test_bad_values(void **state)
 	BAD("invalid --snaplen '0'", "--snaplen", "0", "true");
 	BAD("invalid --call-trace 'xml'", "--call-trace=xml", "true");
 	BAD("invalid -e 'file'", "-e", "file", "true");
+	BAD("invalid -e 'trace=frobnicate'", "-e", "trace=frobnicate", "true");
 	BAD("needs a value", "true", "-c");
 	BAD("unknown option '--frobnicate'", "--frobnicate", "true");
 	BAD("unknown option '-q'", "-q", "true");

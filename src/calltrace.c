@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * --call-trace sink: spools the RT_EV_SYSCALL records of a run (and its
+ * processes' exits, for strace's "+++ exited with N +++" lines) and, for a
+ * kept run, writes run-NNNN/syscalls.log (and syscalls.jsonl).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "runtrace.skel.h"
+#include "runtrace/syscall.h"
+#include "sinks.h"
+#include "syscall_fmt.h"
+#include "syscall_spool.h"
+#include "syscall_table.h"
+#include "util.h"
+
+#define CT_MAX_STRSIZE 4096           /* -s bound (the cli's too) */
+#define CT_SPOOL_MAX_BYTES (1ull << 30) /* spool bound whatever --max-events says */
+#define CT_TICK_NS 100000000ull       /* look for kernel drops every 100 ms */
+#define CT_FLUSH (1u << 20)
+
+/* A private record type in the spool: "records lost here". */
+#define CT_MARK_LOST 0xfffe
+
+struct ct_mark {
+	struct rt_hdr hdr; /* type CT_MARK_LOST, ts: when noticed */
+	__u64 lost;
+};
+
+struct calltrace {
+	const struct config *cfg;
+	__u64 filter[RT_SC_NR_MAX / 64];
+	bool filter_high;
+	int drops_fd;      /* the "drops" per-CPU map, -1 if unknown */
+	int ncpus;
+	__u64 drops_base;  /* drops[RT_EV_SYSCALL] at run start / last tick */
+	__u64 lost;        /* this run's records lost in the kernel */
+	__u32 nr_execve, nr_execveat; /* whose entry halves carry argv */
+	bool raw_tp;       /* the raw_tp + hash map fallback is in use */
+	__u64 exec_ts;     /* first exec of the run's child (0: none yet) */
+	struct ct_spool spool;
+};
+
+/* Sum of drops[RT_EV_SYSCALL] over CPUs. */
+static __u64 ct_drops(struct calltrace *ct)
+{
+	__u32 key = RT_EV_SYSCALL;
+	__u64 *vals, sum = 0;
+	int i;
+
+	if (ct->drops_fd < 0 || ct->ncpus <= 0)
+		return 0;
+	vals = calloc(ct->ncpus, sizeof(*vals));
+	if (!vals)
+		return 0;
+	if (!bpf_map_lookup_elem(ct->drops_fd, &key, vals))
+		for (i = 0; i < ct->ncpus; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+static int ct_configure(void *self, struct runtrace_bpf *skel)
+{
+	struct calltrace *ct = self;
+	bool raw = getenv("RUNTRACE_CALLTRACE_RAW_TP") != NULL;
+	__u32 nr;
+
+	/* configure: syscall bitmap, capture spec, -s, -Z, wakeup threshold */
+	memcpy((void *)skel->rodata->cfg_ct_filter, ct->filter, sizeof(ct->filter));
+	skel->rodata->cfg_ct_trace_high = ct->filter_high;
+	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
+		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
+	skel->rodata->cfg_ct_strsize = ct->cfg->strsize;
+	skel->rodata->cfg_ct_failed_only = ct->cfg->failed_syscalls_only;
+	skel->rodata->cfg_ct_wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 4;
+	/* tp_btf + task storage where the kernel has it (5.11+), else the
+	 * raw_tp + hash map fallback (same events); RUNTRACE_CALLTRACE_RAW_TP
+	 * forces the fallback */
+	if (!raw && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
+		raw = true;
+	bpf_program__set_autoload(skel->progs.calltrace_enter, !raw);
+	bpf_program__set_autoload(skel->progs.calltrace_exit, !raw);
+	bpf_program__set_autoload(skel->progs.calltrace_task_exit, !raw);
+	bpf_program__set_autoload(skel->progs.calltrace_enter_raw, raw);
+	bpf_program__set_autoload(skel->progs.calltrace_exit_raw, raw);
+	bpf_program__set_autoload(skel->progs.calltrace_task_exit_raw, raw);
+	if (raw)
+		bpf_map__set_autocreate(skel->maps.calltrace_task, false);
+	else
+		bpf_map__set_max_entries(skel->maps.calltrace_inflight, 1);
+	ct->raw_tp = raw;
+	rt_dbg("call-trace: %s", raw ? "raw_tp + hash map (fallback)" : "tp_btf + task storage");
+	return 0;
+}
+
+static int ct_attach(void *self, struct runtrace_bpf *skel, int parent_cgroup_fd)
+{
+	struct calltrace *ct = self;
+
+	ct->drops_fd = bpf_map__fd(skel->maps.drops);
+	ct->ncpus = libbpf_num_possible_cpus();
+	return 0;
+}
+
+static int ct_run_start(void *self, struct rt_run *run)
+{
+	struct calltrace *ct = self;
+
+	ct_spool_reset(&ct->spool);
+	ct->drops_base = ct_drops(ct);
+	ct->lost = 0;
+	ct->exec_ts = 0;
+	return 0;
+}
+
+static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len)
+{
+	struct calltrace *ct = self;
+
+	if (hdr->run != run->id)
+		return 0;
+	if (hdr->type == RT_EV_PROC) {
+		const struct rt_proc_event *p = (const void *)hdr;
+
+		if (len < sizeof(*p))
+			return 0;
+		/* when the run's child became the command (see ct_index) */
+		if (p->kind == RT_PROC_EXEC && hdr->pid == (__u32)run->pid && !ct->exec_ts)
+			ct->exec_ts = hdr->ts;
+		/* else only exits: strace's "+++ exited with N +++" */
+		if (p->kind != RT_PROC_EXIT)
+			return 0;
+		len = offsetof(struct rt_proc_event, comm);
+	} else if (hdr->type != RT_EV_SYSCALL || len < sizeof(struct rt_syscall_event) ||
+		   hdr->size > len || hdr->size < sizeof(struct rt_syscall_event)) {
+		return 0;
+	} else {
+		len = hdr->size; /* a fixed-size reservation may hold fewer bytes */
+	}
+	return ct_spool_push(&ct->spool, hdr, len);
+}
+
+/* Note kernel drops where they happen, as a mark in the spool. */
+static int ct_note_lost(struct calltrace *ct, __u64 now_ns)
+{
+	__u64 d = ct_drops(ct);
+	struct ct_mark m;
+
+	if (d <= ct->drops_base)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = CT_MARK_LOST;
+	m.hdr.size = sizeof(m);
+	m.hdr.ts = now_ns;
+	m.lost = d - ct->drops_base;
+	ct->lost += m.lost;
+	ct->drops_base = d;
+	return ct_spool_push(&ct->spool, &m, sizeof(m));
+}
+
+static int ct_tick(void *self, struct rt_run *run, __u64 now_ns)
+{
+	return ct_note_lost(self, now_ns);
+}
+
+/* One line of the log, in time order. */
+struct ct_line {
+	__u64 ts;
+	const struct rt_hdr *rec;
+};
+
+/* An execve entry half joined to its completion record. */
+struct ct_join {
+	const struct rt_hdr *done;
+	const struct rt_syscall_event *enter;
+	size_t len;
+};
+
+struct ct_index {
+	struct ct_line *lines;
+	size_t n;
+	struct ct_join *joins;
+	size_t njoins, cap;
+};
+
+static int line_cmp(const void *a, const void *b)
+{
+	const struct ct_line *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int add_join(struct ct_index *ix, const struct rt_hdr *done,
+		    const struct rt_syscall_event *enter, size_t len)
+{
+	struct ct_join *j;
+
+	if (ix->njoins == ix->cap) {
+		size_t cap = ix->cap ? ix->cap * 2 : 16;
+
+		j = realloc(ix->joins, cap * sizeof(*j));
+		if (!j)
+			return -ENOMEM;
+		ix->joins = j;
+		ix->cap = cap;
+	}
+	ix->joins[ix->njoins++] = (struct ct_join){ done, enter, len };
+	return 0;
+}
+
+static const struct ct_join *find_join(const struct ct_index *ix, const struct rt_hdr *done)
+{
+	size_t i;
+
+	for (i = 0; i < ix->njoins; i++)
+		if (ix->joins[i].done == done)
+			return &ix->joins[i];
+	return NULL;
+}
+
+/*
+ * Put the lines in entry order.  Each thread's records arrive in its own
+ * entry order; only the few that completed long after they began (wait4,
+ * a blocking read) break the whole: move those aside, sort them, merge.
+ */
+static int sort_lines(struct ct_index *ix)
+{
+	struct ct_line *late = NULL, *keep = ix->lines, *out = NULL;
+	size_t n = ix->n, nk = 0, nl = 0, i, j, k;
+	__u64 max = 0;
+
+	late = malloc((n + 1) * sizeof(*late));
+	if (!late)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (ix->lines[i].ts >= max) {
+			max = ix->lines[i].ts;
+			keep[nk++] = ix->lines[i];
+		} else {
+			late[nl++] = ix->lines[i];
+		}
+	}
+	qsort(late, nl, sizeof(*late), line_cmp);
+	out = malloc((n + 1) * sizeof(*out));
+	if (!out) {
+		free(late);
+		return -ENOMEM;
+	}
+	for (i = j = k = 0; i < nk || j < nl;) {
+		if (j == nl || (i < nk && keep[i].ts <= late[j].ts))
+			out[k++] = keep[i++];
+		else
+			out[k++] = late[j++];
+	}
+	free(late);
+	free(ix->lines);
+	ix->lines = out;
+	return 0;
+}
+
+/* Index the spool in time order, execve entry halves joined to their
+ * completion records.  Records arrive in completion order: sort only if
+ * that is not already entry order (several threads). */
+static int ct_index(struct calltrace *ct, struct rt_run *run, struct ct_index *ix)
+{
+	struct {
+		__u32 tid;
+		const struct rt_syscall_event *ev;
+		size_t len;
+	} pend[64];
+	int npend = 0, i, err;
+	struct ct_spool_iter it;
+	const struct rt_hdr *h;
+	bool sorted = true;
+	size_t len, k = 0;
+
+	ix->lines = malloc((ct->spool.count + 1) * sizeof(*ix->lines));
+	if (!ix->lines)
+		return -ENOMEM;
+	ct_spool_iter_init(&ct->spool, &it);
+	while ((h = ct_spool_next(&it, &len))) {
+		const struct rt_syscall_event *ev = (const void *)h;
+
+		/* the run's child before it execs the command is runtrace's own
+		 * setup (and strace starts at the execve too) */
+		if (h->ts < ct->exec_ts && h->tid == (__u32)run->pid && h->type == RT_EV_SYSCALL &&
+		    ev->nr != ct->nr_execve && ev->nr != ct->nr_execveat)
+			continue;
+		if (h->type == RT_EV_SYSCALL && (ev->flags & RT_SC_F_ENTER)) {
+			for (i = 0; i < npend && pend[i].tid != h->tid; i++)
+				;
+			if (i == npend && npend < 64)
+				npend++;
+			if (i < 64) {
+				pend[i].tid = h->tid;
+				pend[i].ev = ev;
+				pend[i].len = len;
+			}
+			continue;
+		}
+		if (h->type == RT_EV_SYSCALL && npend) {
+			for (i = 0; i < npend; i++) {
+				if (pend[i].tid == h->tid && pend[i].ev->nr == ev->nr) {
+					err = add_join(ix, h, pend[i].ev, pend[i].len);
+					if (err)
+						return err;
+					pend[i] = pend[--npend];
+					break;
+				}
+			}
+		}
+		if (k && h->ts < ix->lines[k - 1].ts)
+			sorted = false;
+		ix->lines[k].ts = h->ts;
+		ix->lines[k].rec = h;
+		k++;
+	}
+	ix->n = k;
+	return sorted ? 0 : sort_lines(ix);
+}
+
+static int ct_open(struct rt_run *run, const char *name, int *fd)
+{
+	*fd = openat(run->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (*fd < 0) {
+		int err = -errno;
+
+		fprintf(stderr, "runtrace: cannot create %s/%s: %s\n", run->dir, name,
+			strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static int ct_flush(struct strbuf *sb, int fd, bool force)
+{
+	int err;
+
+	if (!force && sb->len < CT_FLUSH)
+		return 0;
+	err = strbuf_write(sb, fd);
+	strbuf_reset(sb);
+	return err;
+}
+
+/* Write the log(s) of a kept run. */
+static int ct_write(struct calltrace *ct, struct rt_run *run)
+{
+	bool json = ct->cfg->call_trace == RT_CT_JSON;
+	struct strbuf txt = { 0 }, js = { 0 };
+	struct ct_index ix = { 0 };
+	int tfd = -1, jfd = -1, err;
+	struct rt_sc_fmt f;
+	__u64 t0, t1;
+	size_t i;
+
+	t0 = now_ns(CLOCK_MONOTONIC);
+	rt_sc_fmt_init(&f, ct->cfg->strsize, run->realtime_offset_ns);
+	err = ct_index(ct, run, &ix);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	if (err)
+		goto cleanup;
+	err = ct_open(run, "syscalls.log", &tfd);
+	if (err)
+		goto cleanup;
+	if (json) {
+		err = ct_open(run, "syscalls.jsonl", &jfd);
+		if (err)
+			goto cleanup;
+	}
+	if (ct->spool.dropped) {
+		strbuf_addf(&txt, "runtrace: %llu earlier syscalls of this run are not in this log "
+			    "(--max-events %ld keeps the most recent)\n",
+			    (unsigned long long)ct->spool.dropped, ct->cfg->max_events);
+		if (json)
+			strbuf_addf(&js, "{\"runtrace\":\"dropped\",\"dropped_oldest\":%llu}\n",
+				    (unsigned long long)ct->spool.dropped);
+	}
+	for (i = 0; i < ix.n; i++) {
+		const struct ct_line *l = &ix.lines[i];
+
+		if (l->rec->type == RT_EV_SYSCALL) {
+			const struct rt_syscall_event *ev = (const void *)l->rec;
+			const struct ct_join *j = NULL;
+
+			if (ix.njoins && (ev->nr == ct->nr_execve || ev->nr == ct->nr_execveat))
+				j = find_join(&ix, l->rec);
+			err = rt_sc_fmt_text(&f, &txt, ev, ev->hdr.size, j ? j->enter : NULL,
+					     j ? j->len : 0);
+			if (!err && json)
+				err = rt_sc_fmt_json(&f, &js, ev, ev->hdr.size, j ? j->enter : NULL,
+						     j ? j->len : 0);
+			if (err) /* malformed: say so, go on */
+				strbuf_addf(&txt, "runtrace: malformed syscall record (%u bytes)\n",
+					    ev->hdr.size);
+		} else if (l->rec->type == RT_EV_PROC) {
+			const struct rt_proc_event *p = (const void *)l->rec;
+
+			rt_sc_fmt_exit_text(&f, &txt, p->hdr.ts, p->hdr.pid, p->exit_code);
+			if (json)
+				rt_sc_fmt_exit_json(&f, &js, p->hdr.ts, p->hdr.pid, p->exit_code);
+		} else if (l->rec->type == CT_MARK_LOST) {
+			const struct ct_mark *m = (const void *)l->rec;
+
+			strbuf_addf(&txt, "runtrace: %llu syscall records lost in the kernel "
+				    "before this point (ring buffer full)\n",
+				    (unsigned long long)m->lost);
+			if (json)
+				strbuf_addf(&js, "{\"runtrace\":\"lost\",\"lost\":%llu}\n",
+					    (unsigned long long)m->lost);
+		}
+		err = ct_flush(&txt, tfd, false);
+		if (!err && json)
+			err = ct_flush(&js, jfd, false);
+		if (err)
+			goto write_err;
+	}
+	err = ct_flush(&txt, tfd, true);
+	if (!err && json)
+		err = ct_flush(&js, jfd, true);
+	if (err)
+		goto write_err;
+	strbuf_addf(run->json, ",\"call_trace\":{\"log\":\"syscalls.log\",\"records\":%llu,"
+		    "\"kept\":%zu,\"dropped_oldest\":%llu,\"lost_kernel\":%llu}",
+		    (unsigned long long)ct->spool.seen, ix.n,
+		    (unsigned long long)ct->spool.dropped, (unsigned long long)ct->lost);
+	rt_dbg("call-trace: run %u: %zu lines, indexed in %.1f ms, formatted and written in %.1f ms",
+	       run->id, ix.n, (t1 - t0) / 1e6, (now_ns(CLOCK_MONOTONIC) - t1) / 1e6);
+	goto cleanup;
+write_err:
+	fprintf(stderr, "runtrace: cannot write %s/syscalls.log: %s\n", run->dir, strerror(-err));
+cleanup:
+	if (tfd >= 0)
+		close(tfd);
+	if (jfd >= 0)
+		close(jfd);
+	free(ix.lines);
+	free(ix.joins);
+	strbuf_free(&txt);
+	strbuf_free(&js);
+	rt_sc_fmt_free(&f);
+	return err;
+}
+
+static int ct_run_end(void *self, struct rt_run *run)
+{
+	struct calltrace *ct = self;
+	int err = 0;
+
+	ct_note_lost(ct, run->end_ns);
+	if (run->keep)
+		err = ct_write(ct, run);
+	ct_spool_reset(&ct->spool);
+	return err;
+}
+
+static void ct_free(void *self)
+{
+	struct calltrace *ct = self;
+
+	if (!ct)
+		return;
+	ct_spool_free(&ct->spool);
+	free(ct);
+}
+
+static const struct sink_ops calltrace_ops = {
+	.name = "call-trace",
+	.configure = ct_configure,
+	.attach = ct_attach,
+	.run_start = ct_run_start,
+	.event = ct_event,
+	.tick = ct_tick,
+	.run_end = ct_run_end,
+	.free = ct_free,
+};
+
+int calltrace_sink_new(const struct config *cfg, struct sink *out)
+{
+	struct calltrace *ct;
+	char err[256];
+	int ret;
+
+	if (cfg->strsize < 0 || cfg->strsize > CT_MAX_STRSIZE) {
+		fprintf(stderr, "runtrace: cannot use -s %ld: out of range (0..%d)\n",
+			cfg->strsize, CT_MAX_STRSIZE);
+		return -EINVAL;
+	}
+	ct = calloc(1, sizeof(*ct));
+	if (!ct)
+		return -ENOMEM;
+	ct->cfg = cfg;
+	ct->drops_fd = -1;
+	ct->nr_execve = rt_sc_lookup("execve");
+	ct->nr_execveat = rt_sc_lookup("execveat");
+	if (cfg->syscall_filter) {
+		ret = rt_sc_filter_parse(cfg->syscall_filter, ct->filter, &ct->filter_high,
+					 err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "runtrace: %s\n", err);
+			free(ct);
+			return ret;
+		}
+	} else {
+		memset(ct->filter, 0xff, sizeof(ct->filter));
+		ct->filter_high = true;
+	}
+	ct_spool_init(&ct->spool, cfg->max_events > 0 ? (__u64)cfg->max_events : 0,
+		      CT_SPOOL_MAX_BYTES);
+	out->ops = &calltrace_ops;
+	out->self = ct;
+	out->types = (1u << RT_EV_SYSCALL) | (1u << RT_EV_PROC);
+	out->tick_ns = CT_TICK_NS;
+	return 0;
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The --call-trace formatter against strace's own rendering of the same
+ * syscalls (expected lines written as strace 6.x prints them). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <cmocka.h>
+
+#include "syscall_fmt.h"
+#include "syscall_table.h"
+
+/* A record under construction. */
+struct rec {
+	union {
+		struct rt_syscall_event ev;
+		unsigned char buf[RT_SC_REC_MAX];
+	};
+	size_t off;
+};
+
+/* 12:01:02.123456 UTC on some day, as a monotonic ts of 5 s + offset. */
+#define TS 5000000000ull
+#define WALL_NS (1700000000ull * 1000000000ull + (12 * 3600 + 1 * 60 + 2) * 1000000000ull - \
+		 (1700000000ull % 86400) * 1000000000ull + 123456000ull)
+
+static void rec_init(struct rec *r, long nr, __s64 ret, __u64 dur_ns)
+{
+	memset(r, 0, sizeof(*r));
+	r->ev.hdr.type = RT_EV_SYSCALL;
+	r->ev.hdr.ts = TS;
+	r->ev.hdr.pid = 4211;
+	r->ev.hdr.tid = 4211;
+	r->ev.nr = nr;
+	r->ev.ret = ret;
+	r->ev.duration_ns = dur_ns;
+	r->off = sizeof(r->ev);
+	r->ev.hdr.size = r->off;
+}
+
+static void rec_blob(struct rec *r, int arg, int kind, const void *data, size_t len)
+{
+	struct rt_sc_blob b = { .arg = arg, .kind = kind, .len = len };
+
+	memcpy(r->buf + r->off, &b, sizeof(b));
+	memcpy(r->buf + r->off + sizeof(b), data, len);
+	r->off += sizeof(b) + ((len + 3) & ~3u);
+	r->ev.nblobs++;
+	r->ev.hdr.size = r->off;
+}
+
+static void rec_str(struct rec *r, int arg, const char *s)
+{
+	rec_blob(r, arg, RT_BLOB_STR, s, strlen(s) + 1);
+}
+
+static char line[8192];
+
+static const char *fmt(struct rec *r, struct rec *enter, unsigned strsize)
+{
+	struct rt_sc_fmt f;
+	struct strbuf sb = { 0 };
+
+	rt_sc_fmt_init(&f, strsize, (__s64)(WALL_NS - TS));
+	f.utc = true;
+	assert_int_equal(rt_sc_fmt_text(&f, &sb, &r->ev, r->off, enter ? &enter->ev : NULL,
+					enter ? enter->off : 0), 0);
+	snprintf(line, sizeof(line), "%s", sb.buf);
+	strbuf_free(&sb);
+	rt_sc_fmt_free(&f);
+	return line;
+}
+
+static void test_openat_enoent(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, SYS_openat, -ENOENT, 12000);
+	r.ev.args[0] = (__u64)(__s64)AT_FDCWD;
+	r.ev.args[1] = 0x1000;
+	r.ev.args[2] = O_RDONLY | O_CLOEXEC;
+	rec_str(&r, 1, "/etc/app.conf");
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] openat(AT_FDCWD, \"/etc/app.conf\", O_RDONLY|O_CLOEXEC)"
+		" = -1 ENOENT (No such file or directory) <0.000012>\n");
+}
+
+static void test_openat_creat_mode(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, SYS_openat, 3, 5000);
+	r.ev.args[0] = 5;
+	r.ev.args[1] = 0x1000;
+	r.ev.args[2] = O_WRONLY | O_CREAT | O_TRUNC;
+	r.ev.args[3] = 0644;
+	rec_str(&r, 1, "out.txt");
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] openat(5, \"out.txt\", O_WRONLY|O_CREAT|O_TRUNC, 0644)"
+		" = 3 <0.000005>\n");
+}
+
+static void test_write_data(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, SYS_write, 15, 7000);
+	r.ev.args[0] = 2;
+	r.ev.args[1] = 0x2000;
+	r.ev.args[2] = 15;
+	rec_blob(&r, 1, RT_BLOB_DATA, "config missing\n", 15);
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] write(2, \"config missing\\n\", 15) = 15 <0.000007>\n");
+}
+
+static void test_read_truncated_binary(void **state)
+{
+	static const unsigned char elf[8] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0 };
+	struct rec r;
+
+	rec_init(&r, SYS_read, 832, 2000);
+	r.ev.args[0] = 3;
+	r.ev.args[1] = 0x3000;
+	r.ev.args[2] = 832;
+	rec_blob(&r, 1, RT_BLOB_DATA, elf, 8);
+	assert_string_equal(fmt(&r, NULL, 8),
+		"12:01:02.123456 [pid  4211] read(3, \"\\177ELF\\2\\1\\1\\0\"..., 832) = 832 <0.000002>\n");
+}
+
+static void test_read_error_shows_pointer(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, SYS_read, -EBADF, 1000);
+	r.ev.args[0] = 9;
+	r.ev.args[1] = 0x7ffd1000;
+	r.ev.args[2] = 10;
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] read(9, 0x7ffd1000, 10) = -1 EBADF (Bad file descriptor)"
+		" <0.000001>\n");
+}
+
+static void test_exit_group_unfinished(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, SYS_exit_group, 0, 0);
+	r.ev.args[0] = 1;
+	r.ev.flags = RT_SC_F_UNFINISHED;
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] exit_group(1) = ?\n");
+}
+
+static void test_unfinished_read(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, SYS_read, 0, 0);
+	r.ev.args[0] = 0;
+	r.ev.args[1] = 0x1000;
+	r.ev.args[2] = 4096;
+	r.ev.flags = RT_SC_F_UNFINISHED;
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] read(0, 0x1000, 4096 <unfinished ...>\n");
+}
+
+static void test_execve_argv_from_enter_half(void **state)
+{
+	struct rec done, enter;
+	__u32 total = 3;
+
+	rec_init(&enter, SYS_execve, 0, 0);
+	enter.ev.flags = RT_SC_F_ENTER;
+	enter.ev.args[0] = 0x1000;
+	enter.ev.args[1] = 0x2000;
+	enter.ev.args[2] = 0x7ffc0000;
+	rec_str(&enter, 0, "/bin/ls");
+	rec_blob(&enter, 1, RT_BLOB_ARGV, "ls", 3);
+	rec_blob(&enter, 1, RT_BLOB_ARGV, "-l", 3);
+	/* bpf_probe_read_user_str with a bound of -s + 2 = 6 bytes */
+	rec_blob(&enter, 1, RT_BLOB_ARGV, "a ver", 6);
+	rec_blob(&enter, 1, RT_BLOB_ARGV_END, &total, 4);
+	rec_init(&done, SYS_execve, 0, 300000);
+	done.ev.args[0] = 0x1000;
+	done.ev.args[1] = 0x2000;
+	done.ev.args[2] = 0x7ffc0000;
+	assert_string_equal(fmt(&done, &enter, 4),
+		"12:01:02.123456 [pid  4211] execve(\"/bin/ls\", [\"ls\", \"-l\", \"a ve\"...], 0x7ffc0000)"
+		" = 0 <0.000300>\n");
+}
+
+static void test_connect_refused(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
+	struct rec r;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rec_init(&r, SYS_connect, -ECONNREFUSED, 30000);
+	r.ev.args[0] = 3;
+	r.ev.args[1] = 0x1000;
+	r.ev.args[2] = sizeof(sin);
+	rec_blob(&r, 1, RT_BLOB_DATA, &sin, sizeof(sin));
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] connect(3, {sa_family=AF_INET, sin_port=htons(9), "
+		"sin_addr=inet_addr(\"127.0.0.1\")}, 16) = -1 ECONNREFUSED (Connection refused)"
+		" <0.000030>\n");
+}
+
+static void test_socket_and_unix_sockaddr(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX, .sun_path = "/run/x.sock" };
+	struct rec r;
+
+	rec_init(&r, SYS_socket, 3, 1000);
+	r.ev.args[0] = AF_INET;
+	r.ev.args[1] = SOCK_STREAM | SOCK_CLOEXEC;
+	r.ev.args[2] = IPPROTO_TCP;
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP)"
+		" = 3 <0.000001>\n");
+	rec_init(&r, SYS_bind, 0, 1000);
+	r.ev.args[0] = 3;
+	r.ev.args[1] = 0x1000;
+	r.ev.args[2] = offsetof(struct sockaddr_un, sun_path) + strlen(sun.sun_path) + 1;
+	rec_blob(&r, 1, RT_BLOB_DATA, &sun, r.ev.args[2]);
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] bind(3, {sa_family=AF_UNIX, sun_path=\"/run/x.sock\"}, 14)"
+		" = 0 <0.000001>\n");
+}
+
+static void test_sockaddr_in6(void **state)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(443),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct strbuf sb = { 0 };
+
+	rt_sc_sockaddr(&sb, &s6, sizeof(s6));
+	assert_string_equal(sb.buf, "{sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), "
+			    "inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}");
+	strbuf_free(&sb);
+}
+
+static void test_wait4_status_and_mmap(void **state)
+{
+	struct rec r;
+	int st = 3 << 8;
+
+	rec_init(&r, SYS_wait4, 4212, 1000000);
+	r.ev.args[0] = (__u64)-1;
+	r.ev.args[1] = 0x1000;
+	rec_blob(&r, 1, RT_BLOB_DATA, &st, 4);
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL)"
+		" = 4212 <0.001000>\n");
+	rec_init(&r, SYS_mmap, 0x7f0000001000, 4000);
+	r.ev.args[1] = 8192;
+	r.ev.args[2] = PROT_READ | PROT_WRITE;
+	r.ev.args[3] = MAP_PRIVATE | MAP_ANONYMOUS;
+	r.ev.args[4] = (__u64)-1;
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] mmap(NULL, 8192, PROT_READ|PROT_WRITE, "
+		"MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000001000 <0.000004>\n");
+}
+
+static void test_kill_and_clone(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, SYS_kill, 0, 1000);
+	r.ev.args[0] = 42;
+	r.ev.args[1] = SIGTERM;
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] kill(42, SIGTERM) = 0 <0.000001>\n");
+	rec_init(&r, SYS_clone, 4300, 1000);
+	r.ev.args[0] = CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | SIGCHLD;
+	assert_true(strstr(fmt(&r, NULL, 32),
+			   "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+			   "child_tidptr=NULL) = 4300") != NULL);
+}
+
+static void test_unknown_number_and_restart(void **state)
+{
+	struct rec r;
+
+	rec_init(&r, 499, 0, 1000);
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] syscall_499(0, 0, 0, 0, 0, 0) = 0 <0.000001>\n");
+	rec_init(&r, SYS_nanosleep, -512, 1000);
+	r.ev.args[0] = 0x1000;
+	assert_string_equal(fmt(&r, NULL, 32),
+		"12:01:02.123456 [pid  4211] nanosleep(0x1000, NULL) = ? ERESTARTSYS "
+		"(To be restarted if SA_RESTART is set) <0.000001>\n");
+}
+
+static void test_quote_like_strace(void **state)
+{
+	struct strbuf sb = { 0 };
+
+	/* \ooo before a digit, shortest octal otherwise; C escapes */
+	rt_sc_quote(&sb, (const unsigned char *)"a\0001\001b\"\\\t\xff", 9, true);
+	assert_string_equal(sb.buf, "\"a\\0001\\1b\\\"\\\\\\t\\377\"...");
+	strbuf_free(&sb);
+}
+
+static void test_retval_errno_table(void **state)
+{
+	struct strbuf sb = { 0 };
+
+	rt_sc_retval(&sb, SYS_open, -EACCES);
+	assert_string_equal(sb.buf, "-1 EACCES (Permission denied)");
+	strbuf_reset(&sb);
+	rt_sc_retval(&sb, SYS_open, -EAGAIN);
+	assert_string_equal(sb.buf, "-1 EAGAIN (Resource temporarily unavailable)");
+	strbuf_free(&sb);
+}
+
+static void test_json_line(void **state)
+{
+	struct rt_sc_fmt f;
+	struct strbuf sb = { 0 };
+	struct rec r;
+
+	rec_init(&r, SYS_openat, -ENOENT, 12000);
+	r.ev.args[0] = (__u64)(__s64)AT_FDCWD;
+	r.ev.args[1] = 0x1000;
+	r.ev.args[2] = O_RDONLY;
+	rec_str(&r, 1, "/x\"y");
+	rt_sc_fmt_init(&f, 32, (__s64)(WALL_NS - TS));
+	f.utc = true;
+	assert_int_equal(rt_sc_fmt_json(&f, &sb, &r.ev, r.off, NULL, 0), 0);
+	assert_non_null(strstr(sb.buf, "\"syscall\":\"openat\""));
+	assert_non_null(strstr(sb.buf, "\"args\":[\"AT_FDCWD\",\"\\\"/x\\\\\\\"y\\\"\",\"O_RDONLY\"]"));
+	assert_non_null(strstr(sb.buf, "\"ret\":-2,\"errno\":\"ENOENT\""));
+	assert_non_null(strstr(sb.buf, "\"time\":\"12:01:02.123456\""));
+	strbuf_free(&sb);
+	rt_sc_fmt_free(&f);
+}
+
+static void test_malformed_blob_rejected(void **state)
+{
+	struct rt_sc_fmt f;
+	struct strbuf sb = { 0 };
+	struct rec r;
+
+	rec_init(&r, SYS_openat, 0, 1);
+	rec_str(&r, 1, "/etc/passwd");
+	rt_sc_fmt_init(&f, 32, 0);
+	/* claim a shorter record than the blob needs */
+	assert_int_equal(rt_sc_fmt_text(&f, &sb, &r.ev, sizeof(r.ev) + 6, NULL, 0), -EINVAL);
+	assert_int_equal(sb.len, 0);
+	strbuf_free(&sb);
+	rt_sc_fmt_free(&f);
+}
+
+static void test_exit_lines(void **state)
+{
+	struct rt_sc_fmt f;
+	struct strbuf sb = { 0 };
+
+	rt_sc_fmt_init(&f, 32, (__s64)(WALL_NS - TS));
+	f.utc = true;
+	rt_sc_fmt_exit_text(&f, &sb, TS, 4211, 1 << 8);
+	rt_sc_fmt_exit_text(&f, &sb, TS, 4212, SIGKILL);
+	assert_string_equal(sb.buf, "12:01:02.123456 [pid  4211] +++ exited with 1 +++\n"
+			    "12:01:02.123456 [pid  4212] +++ killed by SIGKILL +++\n");
+	strbuf_free(&sb);
+	rt_sc_fmt_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_openat_enoent),
+		cmocka_unit_test(test_openat_creat_mode),
+		cmocka_unit_test(test_write_data),
+		cmocka_unit_test(test_read_truncated_binary),
+		cmocka_unit_test(test_read_error_shows_pointer),
+		cmocka_unit_test(test_exit_group_unfinished),
+		cmocka_unit_test(test_unfinished_read),
+		cmocka_unit_test(test_execve_argv_from_enter_half),
+		cmocka_unit_test(test_connect_refused),
+		cmocka_unit_test(test_socket_and_unix_sockaddr),
+		cmocka_unit_test(test_sockaddr_in6),
+		cmocka_unit_test(test_wait4_status_and_mmap),
+		cmocka_unit_test(test_kill_and_clone),
+		cmocka_unit_test(test_unknown_number_and_restart),
+		cmocka_unit_test(test_quote_like_strace),
+		cmocka_unit_test(test_retval_errno_table),
+		cmocka_unit_test(test_json_line),
+		cmocka_unit_test(test_malformed_blob_rejected),
+		cmocka_unit_test(test_exit_lines),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
