@@ -36,10 +36,13 @@ static void chunk_free(struct ct_chunk *c)
 	munmap(c, sizeof(*c));
 }
 
-/* Each record is stored as a __u32 length then the bytes, 8-aligned. */
+/* Each record is stored as its __u32 length padded to 8 bytes, then the
+ * bytes, so every record starts 8-aligned (it holds __u64 fields). */
+#define SLOT_HDR 8
+
 static size_t slot(size_t len)
 {
-	return (sizeof(__u32) + len + 7) & ~(size_t)7;
+	return (SLOT_HDR + len + 7) & ~(size_t)7;
 }
 
 void ct_spool_init(struct ct_spool *s, __u64 max_events, size_t max_bytes)
@@ -102,7 +105,7 @@ int ct_spool_push(struct ct_spool *s, const void *rec, size_t len)
 		s->tail = c;
 	}
 	memcpy(c->data + c->used, &l, sizeof(l));
-	memcpy(c->data + c->used + sizeof(l), rec, len);
+	memcpy(c->data + c->used + SLOT_HDR, rec, len);
 	c->used += need;
 	s->bytes += need;
 	s->count++;
@@ -162,7 +165,7 @@ const void *ct_spool_next(struct ct_spool_iter *it, size_t *len)
 	if (!it->chunk)
 		return NULL;
 	memcpy(&l, it->chunk->data + it->off, sizeof(l));
-	rec = it->chunk->data + it->off + sizeof(l);
+	rec = it->chunk->data + it->off + SLOT_HDR;
 	it->off += slot(l);
 	*len = l;
 	return rec;
