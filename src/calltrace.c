@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "kernel_features.h"
 #include "runtrace.skel.h"
 #include "runtrace/syscall.h"
 #include "sinks.h"
@@ -87,7 +88,7 @@ static int ct_configure(void *self, struct runtrace_bpf *skel)
 	/* tp_btf + task storage where the kernel has it (5.11+), else the
 	 * raw_tp + hash map fallback (same events); RUNTRACE_CALLTRACE_RAW_TP
 	 * forces the fallback */
-	if (!raw && libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) != 1)
+	if (!raw && !features_task_storage())
 		raw = true;
 	bpf_program__set_autoload(skel->progs.calltrace_enter, !raw);
 	bpf_program__set_autoload(skel->progs.calltrace_exit, !raw);

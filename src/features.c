@@ -69,6 +69,7 @@ void features_probe_bpf(struct features *f)
 	 * needs BTF and 5.5, and the load itself says if it is missing. */
 	f->tracing_prog = f->btf;
 	f->cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) == 1;
+	f->task_storage = features_task_storage();
 	/* cgroup.kill (5.14) exists in non-root cgroups only: make one to look. */
 	if (f->cgroup2[0]) {
 		snprintf(path, sizeof(path), "%s/runtrace-probe-%d", f->cgroup2, getpid());
@@ -80,6 +81,11 @@ void features_probe_bpf(struct features *f)
 			rmdir(path);
 		}
 	}
+}
+
+bool features_task_storage(void)
+{
+	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 }
 
 int features_mount_tracefs(struct features *f)
@@ -132,4 +138,6 @@ void features_print(FILE *out, const struct features *f)
 	fprintf(out, "tp_btf: %s\n", yes_no(f->tracing_prog));
 	fprintf(out, "cgroup_skb: %s\n", yes_no(f->cgroup_skb));
 	fprintf(out, "cgroup.kill: %s\n", yes_no(f->cgroup_kill));
+	fprintf(out, "task storage: %s (--call-trace uses %s)\n", yes_no(f->task_storage),
+		f->task_storage ? "tp_btf" : "its raw_tp fallback");
 }

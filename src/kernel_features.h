@@ -22,12 +22,17 @@ struct features {
 	bool tracing_prog;       /* BPF_PROG_TYPE_TRACING: tp_btf (5.5) */
 	bool cgroup_skb;         /* BPF_PROG_TYPE_CGROUP_SKB */
 	bool cgroup_kill;        /* cgroup.kill (5.14) */
+	bool task_storage;       /* BPF_MAP_TYPE_TASK_STORAGE (5.11): --call-trace's
+				  * tp_btf programs, else its raw_tp fallback */
 };
 
 /* Cheap checks: kernel, BTF, capabilities, mounts. */
 void features_probe(struct features *f);
 /* libbpf feature probes; needs the capabilities. */
 void features_probe_bpf(struct features *f);
+/* Whether tracing programs can use task storage (5.11); --call-trace
+ * picks its program set by it. */
+bool features_task_storage(void);
 /* Mount tracefs on /sys/kernel/tracing if it is absent.  0 or -errno. */
 int features_mount_tracefs(struct features *f);
 /* Why BPF cannot be used here, or NULL if it can. */
