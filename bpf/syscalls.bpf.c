@@ -380,6 +380,25 @@ static __always_inline void ct_fill(struct rt_syscall_event *ev, struct ct_infli
 	ev->nblobs = 0;
 }
 
+/* Reserve a @size-byte record for the syscall in slot @f that returned
+ * @ret, its fixed part filled; NULL (a drop counted) if the ring is full. */
+static __always_inline struct rt_syscall_event *
+ct_reserve_done(struct ct_inflight *f, __u64 pid_tgid, __u64 now, long ret, __u32 size,
+		__u16 flags)
+{
+	struct rt_syscall_event *ev = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!ev) {
+		rt_count_drop(RT_EV_SYSCALL);
+		return NULL;
+	}
+	ct_fill(ev, f, pid_tgid, sizeof(*ev));
+	ev->duration_ns = now - f->ts;
+	ev->ret = ret;
+	ev->flags = flags;
+	return ev;
+}
+
 /* The syscall in slot @f returned @ret: emit its record. */
 static __always_inline int ct_finish(struct ct_inflight *f, long ret)
 {
@@ -401,16 +420,9 @@ static __always_inline int ct_finish(struct ct_inflight *f, long ret)
 	spec = ct_spec(f->nr);
 	if (!(spec & RT_CAP_ARGS_MASK) || (spec & RT_CAP_AT_ENTER)) {
 		/* nothing to copy: build the record in the ring itself */
-		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-		if (!ev) {
-			rt_count_drop(RT_EV_SYSCALL);
-			return 0;
-		}
-		ct_fill(ev, f, pid_tgid, sizeof(*ev));
-		ev->duration_ns = now - f->ts;
-		ev->ret = ret;
-		ev->flags = 0;
-		bpf_ringbuf_submit(ev, ct_rb_flags());
+		ev = ct_reserve_done(f, pid_tgid, now, ret, sizeof(*ev), 0);
+		if (ev)
+			bpf_ringbuf_submit(ev, ct_rb_flags());
 		return 0;
 	}
 	if (spec & RT_CAP_DIRECT) {
@@ -420,15 +432,9 @@ static __always_inline int ct_finish(struct ct_inflight *f, long ret)
 		struct rt_sc_blob *b;
 		__u64 want = 0;
 
-		ev = bpf_ringbuf_reserve(&events, CT_DIRECT_SIZE, 0);
-		if (!ev) {
-			rt_count_drop(RT_EV_SYSCALL);
+		ev = ct_reserve_done(f, pid_tgid, now, ret, CT_DIRECT_SIZE, 0);
+		if (!ev)
 			return 0;
-		}
-		ct_fill(ev, f, pid_tgid, sizeof(*ev));
-		ev->duration_ns = now - f->ts;
-		ev->ret = ret;
-		ev->flags = 0;
 		kind = RT_CAP_KIND(spec >> (argi * 8));
 		if (kind == RT_CAP_BUF_IN)
 			want = f->args[RT_CAP_LENIDX(spec >> (argi * 8)) & 7];
@@ -451,16 +457,9 @@ static __always_inline int ct_finish(struct ct_inflight *f, long ret)
 	ev = ct_scratch();
 	if (!ev) {
 		/* scratch busy (preempted user on this CPU): the record alone */
-		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-		if (!ev) {
-			rt_count_drop(RT_EV_SYSCALL);
-			return 0;
-		}
-		ct_fill(ev, f, pid_tgid, sizeof(*ev));
-		ev->duration_ns = now - f->ts;
-		ev->ret = ret;
-		ev->flags = RT_SC_F_TRUNC;
-		bpf_ringbuf_submit(ev, ct_rb_flags());
+		ev = ct_reserve_done(f, pid_tgid, now, ret, sizeof(*ev), RT_SC_F_TRUNC);
+		if (ev)
+			bpf_ringbuf_submit(ev, ct_rb_flags());
 		return 0;
 	}
 	ct_fill(ev, f, pid_tgid, 0);
