@@ -55,7 +55,7 @@ const char cli_usage[] =
 "\n"
 "Exit status: 0 every run succeeded, 1 at least one run failed, 2 usage error,\n"
 "3 runtrace could not do its job (BPF load failure, output not writable...),\n"
-"130/143 interrupted by SIGINT/SIGTERM.\n"
+"130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP.\n"
 "Tracing flags need root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN).\n";
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)

@@ -67,6 +67,24 @@ def live_link_ids():
     return {l["id"] for l in json.loads(p.stdout or "[]")}
 
 
+ALL_FLAGS = ["--call-trace", "--sys-trace", "--net-trace"]
+# what a kept run holds with --log-trace and ALL_FLAGS
+ALL_FILES = ["net.pcap", "procs.log", "stderr.log", "stdout.log", "sys.csv", "sys.svg",
+             "sys.txt", "syscalls.log"]
+
+
+def assert_all_flags_artifacts(rundir, files):
+    """A run kept with --log-trace and ALL_FLAGS holds every artifact, complete."""
+    assert sorted(files) == ALL_FILES
+    assert "+++ killed by SIGKILL +++" in (rundir / "syscalls.log").read_text()
+    assert (rundir / "sys.csv").read_text().startswith("t_ms,")
+    assert (rundir / "sys.svg").read_text().rstrip().endswith("</svg>")
+    if shutil.which("tcpdump"):
+        t = subprocess.run(["tcpdump", "-nr", str(rundir / "net.pcap")],
+                           capture_output=True, text=True)
+        assert t.returncode == 0, t.stderr
+
+
 @pytest.mark.kernel_matrix
 def test_seed_example_summary_and_logs(outdir):
     p = run_rt("rm non_exist_file", "-c", 3, "--failed-count", 2, "--log-trace", "-o", outdir,
@@ -169,19 +187,24 @@ def pids_of(name):
     return [int(x) for x in p.stdout.split()]
 
 
-def test_timeout_kills_tree_ignoring_sigterm(outdir):
+@pytest.mark.parametrize("flags", [[], pytest.param(ALL_FLAGS, marks=requires_bpf)],
+                         ids=["plain", "all-flags"])
+def test_timeout_kills_tree_ignoring_sigterm(outdir, flags):
     assert not pids_of("sigterm_ignorer")
     t = time.monotonic()
-    p = run_rt("-c", 2, "--timeout", 0.5, "-o", outdir, "--", workload("sigterm_ignorer"), 4)
+    p = run_rt("-c", 2, "--timeout", 0.5, "--log-trace", *flags, "-o", outdir, "--",
+               workload("sigterm_ignorer"), 4)
     took = time.monotonic() - t
     assert p.returncode == 1
     assert took < 5, took
     assert "timed out after 0.5 s (whole process tree killed): 2 times" in p.stdout
-    _, js = summary_json(p)
+    d, js = summary_json(p)
     for r in js["runs"]:
         assert r["reason"] == "timeout"
         assert r["signal"] == "SIGKILL" and r["exit_code"] is None
         assert 500 <= r["duration_ms"] < 1500
+        if flags:
+            assert_all_flags_artifacts(d / r["dir"], r["files"])
     assert not pids_of("sigterm_ignorer")
 
 
@@ -201,9 +224,11 @@ def test_daemon_killed_at_run_end_and_absent_from_next_run(tmp_path, outdir):
         assert not Path(f"/proc/{pid}").exists(), f"daemon {pid} survived"
 
 
+@pytest.mark.parametrize("flags", [[], pytest.param(ALL_FLAGS, marks=requires_bpf)],
+                         ids=["plain", "all-flags"])
 @pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, sig, code):
-    proc = subprocess.Popen([RT, "-c", "100", "--log-trace", "-o", str(outdir), "--",
+def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, sig, code, flags):
+    proc = subprocess.Popen([RT, "-c", "100", "--log-trace", *flags, "-o", str(outdir), "--",
                              "sh", "-c", "echo started; exec sleep 7.25"],
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -224,6 +249,8 @@ def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, si
     assert js["runs"][0]["reason"] == "interrupted"
     assert js["runs"][0]["signal"] == "SIGKILL"
     assert (d / "run-0001" / "stdout.log").read_text() == "started\n"
+    if flags:
+        assert_all_flags_artifacts(d / "run-0001", js["runs"][0]["files"])
     assert not [q for q in pids_of("sleep")
                 if "7.25" in Path(f"/proc/{q}/cmdline").read_text(errors="replace")]
     if BPF_SKIP is None:
@@ -232,22 +259,32 @@ def test_interrupt_mid_run_leaves_complete_summary_and_nothing_behind(outdir, si
         assert f"runtrace-{proc.pid}" not in leftover_cgroups()
 
 
-def test_output_permissions(outdir):
-    p = run_rt("--log-trace", "-o", outdir, "echo secret; exit 1")
+@pytest.mark.parametrize("flags", [[], pytest.param(["--call-trace=json", *ALL_FLAGS[1:]],
+                                                     marks=requires_bpf)],
+                         ids=["plain", "all-flags"])
+def test_output_permissions(outdir, flags):
+    # umask 0: no file may count on the umask (libpcap's own fopen would give 0666)
+    p = run_rt("--log-trace", *flags, "-o", outdir, "echo secret; exit 1",
+               preexec_fn=lambda: os.umask(0))
     d, _ = summary_json(p)
+    assert stat.S_IMODE(outdir.stat().st_mode) == 0o700
     assert stat.S_IMODE(d.stat().st_mode) == 0o700
     assert stat.S_IMODE((d / "run-0001").stat().st_mode) == 0o700
     files = [f for f in d.rglob("*") if f.is_file()]
     assert files
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+    if flags:
+        assert {"net.pcap", "syscalls.jsonl", "sys.csv"} <= {f.name for f in files}
 
 
-def test_unwritable_output_fails_before_any_run(tmp_path):
+@pytest.mark.parametrize("flags", [[], pytest.param(ALL_FLAGS, marks=requires_bpf)],
+                         ids=["plain", "all-flags"])
+def test_unwritable_output_fails_before_any_run(tmp_path, flags):
     marker = tmp_path / "ran"
     blocker = tmp_path / "file"
     blocker.write_text("")
-    p = run_rt("-o", blocker / "sub", f"touch {marker}")
+    p = run_rt(*flags, "-o", blocker / "sub", f"touch {marker}")
     assert p.returncode == 3
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("runtrace: cannot create output directory")
@@ -262,6 +299,10 @@ def test_unwritable_output_fails_before_any_run(tmp_path):
     (["-c", "abc", "true"], "invalid -c 'abc'"),
     (["--failed-count", "0", "true"], "invalid --failed-count '0'"),
     (["--frobnicate", "true"], "unknown option '--frobnicate'"),
+    (["--snaplen", "0", "--net-trace", "true"], "invalid --snaplen '0'"),
+    (["--interval", "0", "--sys-trace", "true"], "invalid --interval '0'"),
+    (["--call-trace", "-e", "trace=nosuch", "true"], "invalid -e 'trace=nosuch'"),
+    (["--call-trace=xml", "true"], "invalid --call-trace 'xml'"),
     ([""], "empty command"),
     ([], "no command given"),
 ])
