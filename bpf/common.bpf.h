@@ -38,14 +38,22 @@ RT_SHARED struct {
 /* Failed ring-buffer reservations, per CPU, per enum rt_event_type. */
 RT_SHARED struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RT_DROP_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct rt_drops);
 } drops SEC(".maps");
 
 /* The run in progress (0 between runs); set by userspace before each run.
  * Used by programs that run outside process context (cgroup_skb). */
 RT_SHARED volatile __u32 cur_run;
+
+/* Bytes waiting in the ring buffer that make a record wake the reader
+ * (rt_wakeup_flags); set by userspace before load. */
+#ifdef RT_DEFINE_MAPS
+const volatile __u64 cfg_wakeup_bytes = 1 << 20;
+#else
+extern const volatile __u64 cfg_wakeup_bytes;
+#endif
 
 /* Run id of process @tgid, or 0 if it is in no traced scope. */
 static __always_inline __u32 rt_run_of(__u32 tgid)
@@ -55,13 +63,33 @@ static __always_inline __u32 rt_run_of(__u32 tgid)
 	return run ? *run : 0;
 }
 
+/* The value of @key in hash map @map, inserted as *@init if absent;
+ * NULL if the map is full. */
+static __always_inline void *rt_lookup_or_init(void *map, const void *key, const void *init)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+/* Whether @p is the last thread of its process to exit: do_exit() has
+ * brought signal->live to 0 before sched_process_exit fires. */
+static __always_inline bool rt_group_dead(struct task_struct *p)
+{
+	return BPF_CORE_READ(p, signal, live.counter) == 0;
+}
+
 /* Count one record of @type that the ring buffer could not take. */
 static __always_inline void rt_count_drop(__u32 type)
 {
-	__u64 *n = bpf_map_lookup_elem(&drops, &type);
+	__u32 zero = 0;
+	struct rt_drops *d = bpf_map_lookup_elem(&drops, &zero);
 
-	if (n)
-		*n += 1;
+	if (d && type < RT_DROP_SLOTS)
+		d->n[type] += 1;
 }
 
 static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size,
@@ -75,16 +103,16 @@ static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size
 	h->tid = (__u32)pid_tgid;
 }
 
-/* Flags for bpf_ringbuf_submit/output: no wakeup (the reader consumes
- * every 50 ms anyway, and a wakeup per record costs the traced process
- * more than the record itself: 1.2x on a fork-heavy loop), unless the
- * ring is a quarter full. */
+/* Flags for bpf_ringbuf_submit/output, for every record: no wakeup (the
+ * reader consumes every 50 ms anyway, and a wakeup per record costs the
+ * traced process more than the record itself: 1.2x on a fork-heavy loop,
+ * 9x on a syscall-heavy one), unless cfg_wakeup_bytes already wait in the
+ * ring (a quarter of it, set by userspace). */
 static __always_inline __u64 rt_wakeup_flags(void)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-
-	return avail > size / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 /* Reserve a fixed-size record with its header filled, or count a drop. */

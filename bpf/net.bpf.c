@@ -10,7 +10,7 @@
  * Each packet is copied, from its IP header, with bpf_skb_load_bytes into a
  * scratch slot, then handed to the ring buffer with bpf_ringbuf_output at
  * its captured length (variable, at most min(cfg_snaplen, RT_NET_MAX_CAP)),
- * waking the consumer only in batches (net_wakeup).
+ * waking the consumer only in batches (rt_wakeup_flags).
  * Packets the ring buffer cannot take are counted in drops[RT_EV_NET].
  * The programs always return 1: they observe, never filter.
  *
@@ -188,20 +188,6 @@ static __always_inline __u32 net_tcp_hlen(struct __sk_buff *skb, __u8 family)
 	return off + (b >> 4) * 4;
 }
 
-/*
- * Packets come in bursts of thousands a second: waking the consumer for
- * each (the ring buffer's adaptive default when it keeps up) costs more
- * than the copy.  Wake it only once 1/32 of the ring is filled; the
- * runner also drains the ring on its 50 ms poll timeout and at run end.
- */
-static __always_inline __u64 net_wakeup(void)
-{
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 size = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
-
-	return avail > size / 32 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
-
 static __always_inline void net_output(struct rt_net_event *ev, __u32 run, __u64 caplen)
 {
 	barrier_var(caplen);
@@ -210,7 +196,7 @@ static __always_inline void net_output(struct rt_net_event *ev, __u32 run, __u64
 	rt_fill_hdr(&ev->hdr, RT_EV_NET,
 		    sizeof(*ev) + caplen > 0xffff ? 0xffff : sizeof(*ev) + caplen, run, 0);
 	ev->caplen = caplen;
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + caplen, net_wakeup()))
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + caplen, rt_wakeup_flags()))
 		rt_count_drop(RT_EV_NET);
 }
 

@@ -80,9 +80,8 @@ int BPF_PROG(rt_exit, struct task_struct *p)
 
 	if (!run)
 		return 0;
-	/* Only the last thread of the process: signal->live reached 0 in
-	 * do_exit() before this tracepoint fires. */
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+	/* only the last thread of the process */
+	if (!rt_group_dead(p))
 		return 0;
 	bpf_map_delete_elem(&scope, &tgid);
 	if (!cfg_proc_events)

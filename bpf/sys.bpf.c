@@ -133,9 +133,8 @@ int BPF_PROG(sys_exit, struct task_struct *p)
 	if (!c)
 		return 0;
 	c->threads_exited++;
-	/* Only the last thread of the process goes on: signal->live reached
-	 * 0 in do_exit() before this tracepoint fires. */
-	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+	/* only the last thread of the process goes on */
+	if (!rt_group_dead(p))
 		return 0;
 	c->procs_exited++;
 	e->last_tid = BPF_CORE_READ(p, pid);
@@ -203,7 +202,7 @@ static __always_inline void sys_thread_dead(struct task_struct *p, __u32 run,
 	ev = rt_reserve(struct rt_sys_event, RT_EV_SYS, run, ((__u64)tgid << 32) | tid);
 	if (ev) {
 		__builtin_memcpy(&ev->p, e, sizeof(ev->p));
-		bpf_ringbuf_submit(ev, 0);
+		bpf_ringbuf_submit(ev, rt_wakeup_flags());
 	} else {
 		c->drops++;
 	}
@@ -417,13 +416,9 @@ static __always_inline void sys_dev_count(struct net_device *dev, __u32 len, boo
 	if (!dev)
 		return;
 	ifindex = BPF_CORE_READ(dev, ifindex);
-	d = bpf_map_lookup_elem(&sys_netdev, &ifindex);
-	if (!d) {
-		bpf_map_update_elem(&sys_netdev, &ifindex, &zero, BPF_NOEXIST);
-		d = bpf_map_lookup_elem(&sys_netdev, &ifindex);
-		if (!d)
-			return;
-	}
+	d = rt_lookup_or_init(&sys_netdev, &ifindex, &zero);
+	if (!d)
+		return;
 	if (tx) {
 		d->tx_pkts++;
 		d->tx_bytes += len;

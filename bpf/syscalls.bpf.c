@@ -11,8 +11,8 @@
  * (read, write, ...) too, with a fixed -s sized reservation; the rest are
  * built in a per-CPU scratch buffer with the user memory the capture spec
  * names (paths, sockaddrs, status words) and copied with
- * bpf_ringbuf_output().  Records do not wake runtrace until a quarter of the
- * ring is full (it also drains the ring every 50 ms).  A thread that exits
+ * bpf_ringbuf_output().  Records wake runtrace only as rt_wakeup_flags() says
+ * (it also drains the ring every 50 ms).  A thread that exits
  * while a syscall is in flight (exit_group, killed) gets it emitted as
  * unfinished from sched_process_exit.
  */
@@ -31,8 +31,6 @@ const volatile __u64 cfg_ct_capture[RT_SC_NR_MAX] = {};
 const volatile __u32 cfg_ct_strsize = 32;
 /* Emit only syscalls that returned an error (-Z). */
 const volatile bool cfg_ct_failed_only = false;
-/* Wake the consumer only when this many bytes wait in the ring. */
-const volatile __u64 cfg_ct_wakeup_bytes = 2 << 20;
 
 #define CT_ERESTARTSYS 512       /* include/linux/errno.h */
 #define CT_ERESTART_LAST 516     /* ERESTART_RESTARTBLOCK */
@@ -100,13 +98,6 @@ static __always_inline __u64 ct_spec(__u32 nr)
 	if (nr >= RT_SC_NR_MAX)
 		return 0;
 	return cfg_ct_capture[nr];
-}
-
-static __always_inline __u64 ct_rb_flags(void)
-{
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_ct_wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline __u32 ct_min(__u64 a, __u64 b)
@@ -277,7 +268,7 @@ static __always_inline void ct_output(struct rt_syscall_event *ev)
 
 	size &= RT_SC_REC_MAX * 2 - 1;
 	ev->hdr.size = size;
-	if (bpf_ringbuf_output(&events, ev, size, ct_rb_flags()))
+	if (bpf_ringbuf_output(&events, ev, size, rt_wakeup_flags()))
 		rt_count_drop(RT_EV_SYSCALL);
 }
 
@@ -307,6 +298,24 @@ static __always_inline void ct_scratch_put(struct rt_syscall_event *ev)
 	*(__u32 *)((__u8 *)ev + CT_BUSY) = 0;
 }
 
+static __always_inline void ct_fill(struct rt_syscall_event *ev, struct ct_inflight *f,
+				    __u64 pid_tgid, __u16 size)
+{
+	int i;
+
+	ev->hdr.type = RT_EV_SYSCALL;
+	ev->hdr.size = size;
+	ev->hdr.run = f->run;
+	ev->hdr.ts = f->ts;
+	ev->hdr.pid = pid_tgid >> 32;
+	ev->hdr.tid = (__u32)pid_tgid;
+#pragma clang loop unroll(full)
+	for (i = 0; i < 6; i++)
+		ev->args[i] = f->args[i];
+	ev->nr = f->nr;
+	ev->nblobs = 0;
+}
+
 /* execve/execveat: emit the entry half with path and argv. */
 static __noinline void ct_emit_enter(struct ct_inflight *f, __u64 pid_tgid, __u64 spec)
 {
@@ -316,19 +325,10 @@ static __noinline void ct_emit_enter(struct ct_inflight *f, __u64 pid_tgid, __u6
 
 	if (!ev)
 		return;
-	ev->hdr.type = RT_EV_SYSCALL;
-	ev->hdr.run = f->run;
-	ev->hdr.ts = f->ts;
-	ev->hdr.pid = pid_tgid >> 32;
-	ev->hdr.tid = (__u32)pid_tgid;
+	ct_fill(ev, f, pid_tgid, 0);
 	ev->duration_ns = 0;
 	ev->ret = 0;
-#pragma clang loop unroll(full)
-	for (i = 0; i < 6; i++)
-		ev->args[i] = f->args[i];
-	ev->nr = f->nr;
 	ev->flags = RT_SC_F_ENTER;
-	ev->nblobs = 0;
 	*(__u32 *)(buf + CT_CURSOR) = sizeof(*ev);
 	ct_capture(ev, buf, spec, false);
 #pragma clang loop unroll(full)
@@ -360,24 +360,6 @@ static __always_inline int ct_begin(struct ct_inflight *f, __u64 id, __u64 a0, _
 	if (spec & RT_CAP_AT_ENTER)
 		ct_emit_enter(f, bpf_get_current_pid_tgid(), spec);
 	return 0;
-}
-
-static __always_inline void ct_fill(struct rt_syscall_event *ev, struct ct_inflight *f,
-				    __u64 pid_tgid, __u16 size)
-{
-	int i;
-
-	ev->hdr.type = RT_EV_SYSCALL;
-	ev->hdr.size = size;
-	ev->hdr.run = f->run;
-	ev->hdr.ts = f->ts;
-	ev->hdr.pid = pid_tgid >> 32;
-	ev->hdr.tid = (__u32)pid_tgid;
-#pragma clang loop unroll(full)
-	for (i = 0; i < 6; i++)
-		ev->args[i] = f->args[i];
-	ev->nr = f->nr;
-	ev->nblobs = 0;
 }
 
 /* Reserve a @size-byte record for the syscall in slot @f that returned
@@ -422,7 +404,7 @@ static __always_inline int ct_finish(struct ct_inflight *f, long ret)
 		/* nothing to copy: build the record in the ring itself */
 		ev = ct_reserve_done(f, pid_tgid, now, ret, sizeof(*ev), 0);
 		if (ev)
-			bpf_ringbuf_submit(ev, ct_rb_flags());
+			bpf_ringbuf_submit(ev, rt_wakeup_flags());
 		return 0;
 	}
 	if (spec & RT_CAP_DIRECT) {
@@ -450,7 +432,7 @@ static __always_inline int ct_finish(struct ct_inflight *f, long ret)
 			ev->nblobs = 1;
 			ev->hdr.size = sizeof(*ev) + sizeof(*b) + ((n + 3) & ~3u);
 		}
-		bpf_ringbuf_submit(ev, ct_rb_flags());
+		bpf_ringbuf_submit(ev, rt_wakeup_flags());
 		return 0;
 	}
 	/* blobs of variable length: build in the per-CPU scratch, then copy */
@@ -459,7 +441,7 @@ static __always_inline int ct_finish(struct ct_inflight *f, long ret)
 		/* scratch busy (preempted user on this CPU): the record alone */
 		ev = ct_reserve_done(f, pid_tgid, now, ret, sizeof(*ev), RT_SC_F_TRUNC);
 		if (ev)
-			bpf_ringbuf_submit(ev, ct_rb_flags());
+			bpf_ringbuf_submit(ev, rt_wakeup_flags());
 		return 0;
 	}
 	ct_fill(ev, f, pid_tgid, 0);
@@ -478,16 +460,11 @@ static __always_inline void ct_unfinished(struct ct_inflight *f)
 {
 	struct rt_syscall_event *ev;
 
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		rt_count_drop(RT_EV_SYSCALL);
-		return;
-	}
-	ct_fill(ev, f, bpf_get_current_pid_tgid(), sizeof(*ev));
-	ev->duration_ns = 0;
-	ev->ret = 0;
-	ev->flags = RT_SC_F_UNFINISHED;
-	bpf_ringbuf_submit(ev, 0);
+	/* now = entry time: an unfinished syscall has no duration */
+	ev = ct_reserve_done(f, bpf_get_current_pid_tgid(), f->ts, 0, sizeof(*ev),
+			     RT_SC_F_UNFINISHED);
+	if (ev)
+		bpf_ringbuf_submit(ev, rt_wakeup_flags());
 	f->active = 0;
 }
 
@@ -547,7 +524,7 @@ int calltrace_enter_raw(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
 	__u64 id = ctx->args[1], pid_tgid;
-	struct ct_inflight *f;
+	struct ct_inflight *f, z = {};
 	__u32 run, tid;
 
 	if (!ct_wanted(id))
@@ -557,15 +534,9 @@ int calltrace_enter_raw(struct bpf_raw_tracepoint_args *ctx)
 	if (!run)
 		return 0;
 	tid = (__u32)pid_tgid;
-	f = bpf_map_lookup_elem(&calltrace_inflight, &tid);
-	if (!f) {
-		struct ct_inflight z = {};
-
-		bpf_map_update_elem(&calltrace_inflight, &tid, &z, BPF_NOEXIST);
-		f = bpf_map_lookup_elem(&calltrace_inflight, &tid);
-		if (!f)
-			return 0;
-	}
+	f = rt_lookup_or_init(&calltrace_inflight, &tid, &z);
+	if (!f)
+		return 0;
 	f->run = run;
 	return ct_begin(f, id, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si),
 			BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r10),

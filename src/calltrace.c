@@ -25,7 +25,6 @@
 #include "syscall_table.h"
 #include "util.h"
 
-#define CT_MAX_STRSIZE 4096           /* -s bound (the cli's too) */
 #define CT_SPOOL_MAX_BYTES (1ull << 30) /* spool bound whatever --max-events says */
 #define CT_TICK_NS 100000000ull       /* look for kernel drops every 100 ms */
 #define CT_FLUSH (1u << 20)
@@ -42,34 +41,12 @@ struct calltrace {
 	const struct config *cfg;
 	__u64 filter[RT_SC_NR_MAX / 64];
 	bool filter_high;
-	int drops_fd;      /* the "drops" per-CPU map, -1 if unknown */
-	int ncpus;
-	__u64 drops_base;  /* drops[RT_EV_SYSCALL] at run start / last tick */
-	__u64 lost;        /* this run's records lost in the kernel */
+	__u64 lost;        /* this run's records lost in the kernel, as marked so far */
 	__u32 nr_execve, nr_execveat; /* whose entry halves carry argv */
 	bool raw_tp;       /* the raw_tp + hash map fallback is in use */
 	__u64 exec_ts;     /* first exec of the run's child (0: none yet) */
 	struct ct_spool spool;
 };
-
-/* Sum of drops[RT_EV_SYSCALL] over CPUs. */
-static __u64 ct_drops(struct calltrace *ct)
-{
-	__u32 key = RT_EV_SYSCALL;
-	__u64 *vals, sum = 0;
-	int i;
-
-	if (ct->drops_fd < 0 || ct->ncpus <= 0)
-		return 0;
-	vals = calloc(ct->ncpus, sizeof(*vals));
-	if (!vals)
-		return 0;
-	if (!bpf_map_lookup_elem(ct->drops_fd, &key, vals))
-		for (i = 0; i < ct->ncpus; i++)
-			sum += vals[i];
-	free(vals);
-	return sum;
-}
 
 static int ct_configure(void *self, struct runtrace_bpf *skel)
 {
@@ -77,14 +54,13 @@ static int ct_configure(void *self, struct runtrace_bpf *skel)
 	bool raw = getenv("RUNTRACE_CALLTRACE_RAW_TP") != NULL;
 	__u32 nr;
 
-	/* configure: syscall bitmap, capture spec, -s, -Z, wakeup threshold */
+	/* configure: syscall bitmap, capture spec, -s, -Z */
 	memcpy((void *)skel->rodata->cfg_ct_filter, ct->filter, sizeof(ct->filter));
 	skel->rodata->cfg_ct_trace_high = ct->filter_high;
 	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
 		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
 	skel->rodata->cfg_ct_strsize = ct->cfg->strsize;
 	skel->rodata->cfg_ct_failed_only = ct->cfg->failed_syscalls_only;
-	skel->rodata->cfg_ct_wakeup_bytes = bpf_map__max_entries(skel->maps.events) / 4;
 	/* tp_btf + task storage where the kernel has it (5.11+), else the
 	 * raw_tp + hash map fallback (same events); RUNTRACE_CALLTRACE_RAW_TP
 	 * forces the fallback */
@@ -105,21 +81,11 @@ static int ct_configure(void *self, struct runtrace_bpf *skel)
 	return 0;
 }
 
-static int ct_attach(void *self, struct runtrace_bpf *skel, int parent_cgroup_fd)
-{
-	struct calltrace *ct = self;
-
-	ct->drops_fd = bpf_map__fd(skel->maps.drops);
-	ct->ncpus = libbpf_num_possible_cpus();
-	return 0;
-}
-
 static int ct_run_start(void *self, struct rt_run *run)
 {
 	struct calltrace *ct = self;
 
 	ct_spool_reset(&ct->spool);
-	ct->drops_base = ct_drops(ct);
 	ct->lost = 0;
 	ct->exec_ts = 0;
 	return 0;
@@ -129,8 +95,6 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 {
 	struct calltrace *ct = self;
 
-	if (hdr->run != run->id)
-		return 0;
 	if (hdr->type == RT_EV_PROC) {
 		const struct rt_proc_event *p = (const void *)hdr;
 
@@ -153,26 +117,25 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 }
 
 /* Note kernel drops where they happen, as a mark in the spool. */
-static int ct_note_lost(struct calltrace *ct, __u64 now_ns)
+static int ct_note_lost(struct calltrace *ct, const struct rt_run *run, __u64 now_ns)
 {
-	__u64 d = ct_drops(ct);
+	__u64 d = run->drops[RT_EV_SYSCALL];
 	struct ct_mark m;
 
-	if (d <= ct->drops_base)
+	if (d <= ct->lost)
 		return 0;
 	memset(&m, 0, sizeof(m));
 	m.hdr.type = CT_MARK_LOST;
 	m.hdr.size = sizeof(m);
 	m.hdr.ts = now_ns;
-	m.lost = d - ct->drops_base;
-	ct->lost += m.lost;
-	ct->drops_base = d;
+	m.lost = d - ct->lost;
+	ct->lost = d;
 	return ct_spool_push(&ct->spool, &m, sizeof(m));
 }
 
 static int ct_tick(void *self, struct rt_run *run, __u64 now_ns)
 {
-	return ct_note_lost(self, now_ns);
+	return ct_note_lost(self, run, now_ns);
 }
 
 /* One line of the log, in time order. */
@@ -337,8 +300,7 @@ static int ct_open(struct rt_run *run, const char *name, int *fd)
 	if (*fd < 0) {
 		int err = -errno;
 
-		fprintf(stderr, "runtrace: cannot create %s/%s: %s\n", run->dir, name,
-			strerror(errno));
+		rt_err("cannot create %s/%s: %s", run->dir, name, strerror(-err));
 		return err;
 	}
 	return 0;
@@ -440,7 +402,7 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 	       run->id, ix.n, (t1 - t0) / 1e6, (now_ns(CLOCK_MONOTONIC) - t1) / 1e6);
 	goto cleanup;
 write_err:
-	fprintf(stderr, "runtrace: cannot write %s/syscalls.log: %s\n", run->dir, strerror(-err));
+	rt_err("cannot write %s/syscalls.log: %s", run->dir, strerror(-err));
 cleanup:
 	if (tfd >= 0)
 		close(tfd);
@@ -459,7 +421,7 @@ static int ct_run_end(void *self, struct rt_run *run)
 	struct calltrace *ct = self;
 	int err = 0;
 
-	ct_note_lost(ct, run->end_ns);
+	ct_note_lost(ct, run, run->end_ns);
 	if (run->keep)
 		err = ct_write(ct, run);
 	ct_spool_reset(&ct->spool);
@@ -479,7 +441,6 @@ static void ct_free(void *self)
 static const struct sink_ops calltrace_ops = {
 	.name = "call-trace",
 	.configure = ct_configure,
-	.attach = ct_attach,
 	.run_start = ct_run_start,
 	.event = ct_event,
 	.tick = ct_tick,
@@ -493,23 +454,17 @@ int calltrace_sink_new(const struct config *cfg, struct sink *out)
 	char err[256];
 	int ret;
 
-	if (cfg->strsize < 0 || cfg->strsize > CT_MAX_STRSIZE) {
-		fprintf(stderr, "runtrace: cannot use -s %ld: out of range (0..%d)\n",
-			cfg->strsize, CT_MAX_STRSIZE);
-		return -EINVAL;
-	}
 	ct = calloc(1, sizeof(*ct));
 	if (!ct)
 		return -ENOMEM;
 	ct->cfg = cfg;
-	ct->drops_fd = -1;
 	ct->nr_execve = rt_sc_lookup("execve");
 	ct->nr_execveat = rt_sc_lookup("execveat");
 	if (cfg->syscall_filter) {
 		ret = rt_sc_filter_parse(cfg->syscall_filter, ct->filter, &ct->filter_high,
 					 err, sizeof(err));
 		if (ret) {
-			fprintf(stderr, "runtrace: %s\n", err);
+			rt_err("%s", err);
 			free(ct);
 			return ret;
 		}

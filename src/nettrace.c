@@ -43,27 +43,7 @@ struct nettrace {
 	int spool_err;       /* first spool failure (-errno), the pcap is then cut */
 	__u64 packets;       /* packets received (a super-packet's segments count) */
 	__u64 bytes;         /* sum of their original lengths */
-	__u64 drops_before;  /* drops[RT_EV_NET] when the run began */
 };
-
-/* Sum over CPUs of drops[RT_EV_NET]. */
-static __u64 net_drops(struct nettrace *nt)
-{
-	__u32 key = RT_EV_NET;
-	__u64 total = 0, *vals;
-	int c;
-
-	if (!nt->skel)
-		return 0;
-	vals = calloc(nt->ncpus, sizeof(*vals));
-	if (!vals)
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(nt->skel->maps.drops), &key, vals))
-		for (c = 0; c < nt->ncpus; c++)
-			total += vals[c];
-	free(vals);
-	return total;
-}
 
 static int nettrace_configure(void *self, struct runtrace_bpf *skel)
 {
@@ -167,7 +147,6 @@ static int nettrace_run_start(void *self, struct rt_run *run)
 	spool_reset(nt);
 	nt->packets = 0;
 	nt->bytes = 0;
-	nt->drops_before = net_drops(nt);
 	return 0;
 }
 
@@ -178,7 +157,7 @@ static int nettrace_event(void *self, struct rt_run *run, const struct rt_hdr *h
 	size_t size;
 	int err;
 
-	if (hdr->type != RT_EV_NET || len < sizeof(*ev))
+	if (len < sizeof(*ev))
 		return -EINVAL;
 	size = sizeof(*ev) + ev->caplen;
 	/* hdr.size saturates at 65535 (include/runtrace/net.h): a longer
@@ -294,7 +273,7 @@ cleanup:
 static int nettrace_run_end(void *self, struct rt_run *run)
 {
 	struct nettrace *nt = self;
-	__u64 dropped = net_drops(nt) - nt->drops_before;
+	__u64 dropped = run->drops[RT_EV_NET];
 	int err = 0;
 
 	if (run->json)

@@ -455,6 +455,8 @@ static int run_one(struct runner *r, unsigned id)
 			case TAG_TICK:
 				if (read(tickfd, &x, sizeof(x)) < 0)
 					break;
+				if (r->ses)
+					session__update_drops(r->ses, &run);
 				for (int k = 0; k < r->nsinks; k++)
 					if (r->sinks[k].ops->tick)
 						r->sinks[k].ops->tick(r->sinks[k].self, &run,
@@ -506,7 +508,7 @@ finish:
 		if (oc.pipe_rd[i] >= 0)
 			epoll_ctl(r->epfd, EPOLL_CTL_DEL, oc.pipe_rd[i], NULL);
 	if (begun) {
-		run.lost = session__end_run(r->ses, &run);
+		session__end_run(r->ses, &run);
 		begun = false;
 	}
 	/* what the run ended as */

@@ -22,7 +22,7 @@ struct session {
 	struct sink *sinks;
 	int nsinks;
 	struct rt_run *cur;  /* run in progress, NULL between runs */
-	__u64 drops_before;  /* drops counter sum when the run began */
+	__u64 drops_before[RT_DROP_SLOTS]; /* drop counters when the run began */
 	struct dispatch_counters counters;
 	int ncpus;
 };
@@ -47,23 +47,22 @@ static int handle_record(void *ctx, void *data, size_t size)
 	return dispatch_record(s->sinks, s->nsinks, s->cur, data, size, &s->counters);
 }
 
-static __u64 drops_total(struct session *s)
+/* The drop counters of every record type, summed over CPUs. */
+static void read_drops(struct session *s, __u64 out[RT_DROP_SLOTS])
 {
-	__u64 total = 0, *vals;
-	__u32 key;
-	int fd = bpf_map__fd(s->skel->maps.drops), c;
+	struct rt_drops *vals;
+	__u32 key = 0;
+	int c, t;
 
+	memset(out, 0, RT_DROP_SLOTS * sizeof(*out));
 	vals = calloc(s->ncpus, sizeof(*vals));
 	if (!vals)
-		return 0;
-	for (key = 0; key < RT_DROP_SLOTS; key++) {
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
+		return;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &key, vals) == 0)
 		for (c = 0; c < s->ncpus; c++)
-			total += vals[c];
-	}
+			for (t = 0; t < RT_DROP_SLOTS; t++)
+				out[t] += vals[c].n[t];
 	free(vals);
-	return total;
 }
 
 static bool is_scope_prog(const char *name)
@@ -151,6 +150,7 @@ struct session *session__new(const struct config *cfg, struct sink *sinks, int n
 			bpf_map__set_autocreate(map, false);
 	}
 	err = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_bytes(cfg));
+	s->skel->rodata->cfg_wakeup_bytes = ringbuf_bytes(cfg) / 4;
 	if (err) {
 		rt_err("cannot size the ring buffer: %s", strerror(-err));
 		goto cleanup;
@@ -227,7 +227,9 @@ void session__begin_run(struct session *s, struct rt_run *run)
 	ring_buffer__consume(s->rb);
 	s->cur = run;
 	s->skel->bss->cur_run = run->id;
-	s->drops_before = drops_total(s);
+	read_drops(s, s->drops_before);
+	memset(run->drops, 0, sizeof(run->drops));
+	run->lost = 0;
 }
 
 int session__register(struct session *s, pid_t pid, unsigned run)
@@ -259,14 +261,24 @@ static void forget_run(struct session *s, unsigned run)
 	map_delete_where(bpf_map__fd(s->skel->maps.scope), &val, of_run, &run);
 }
 
-__u64 session__end_run(struct session *s, struct rt_run *run)
+void session__update_drops(struct session *s, struct rt_run *run)
 {
-	__u64 lost;
+	__u64 now[RT_DROP_SLOTS];
+	int t;
 
+	read_drops(s, now);
+	run->lost = 0;
+	for (t = 0; t < RT_DROP_SLOTS; t++) {
+		run->drops[t] = now[t] - s->drops_before[t];
+		run->lost += run->drops[t];
+	}
+}
+
+void session__end_run(struct session *s, struct rt_run *run)
+{
 	s->skel->bss->cur_run = 0;
 	forget_run(s, run->id);
 	ring_buffer__consume(s->rb);
-	lost = drops_total(s) - s->drops_before;
+	session__update_drops(s, run);
 	s->cur = NULL;
-	return lost;
 }

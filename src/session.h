@@ -27,8 +27,11 @@ void session__begin_run(struct session *s, struct rt_run *run);
 int session__register(struct session *s, pid_t pid, unsigned run);
 /* Dispatch what the ring buffer holds.  0 or -errno. */
 int session__consume(struct session *s);
-/* Drain the ring buffer, drop @run's scope entries, stop dispatching.
- * Returns the records lost (reservation failures) during the run. */
-__u64 session__end_run(struct session *s, struct rt_run *run);
+/* Set run->drops and run->lost: the records of each type the kernel could
+ * not queue since the run began. */
+void session__update_drops(struct session *s, struct rt_run *run);
+/* Drain the ring buffer, drop @run's scope entries, stop dispatching, and
+ * set the run's final drop counts. */
+void session__end_run(struct session *s, struct rt_run *run);
 
 #endif

@@ -51,7 +51,11 @@ struct rt_run {
 	 *   strbuf_addf(run->json, ",\"net\":{\"packets\":%llu}", n);
 	 * (each member must start with a comma). */
 	struct strbuf *json;
-	__u64 lost;             /* records the kernel could not queue, all types */
+	/* Records the kernel could not queue (ring buffer full) since the run
+	 * began: per enum rt_event_type, and all types.  Up to date in tick()
+	 * and run_end(). */
+	__u64 drops[RT_DROP_SLOTS];
+	__u64 lost;
 };
 
 struct sink_ops {

@@ -57,8 +57,13 @@ struct rt_proc_event {
 _Static_assert(sizeof(struct rt_proc_event) == 24 + 24 + 16 + 256,
 	       "rt_proc_event layout is ABI");
 
-/* Per-CPU drop counters (map "drops"), indexed by enum rt_event_type:
- * ring-buffer reservations that failed.  Userspace sums them per run. */
+/* Per-CPU drop counters (map "drops", one entry): ring-buffer records of
+ * each enum rt_event_type that could not be queued.  The session reads them
+ * (one lookup for all types and CPUs) and shows each run its own in
+ * rt_run.drops. */
 #define RT_DROP_SLOTS RT_EV_MAX
+struct rt_drops {
+	__u64 n[RT_DROP_SLOTS]; /* records of each type the ring buffer could not take */
+};
 
 #endif /* RUNTRACE_EVENTS_H */
