@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <bpf/bpf.h>
 
 #include "bpfmap.h"
+#include "util.h"
 
 int map_delete_where(int fd, void *val, bool (*match)(__u32 key, const void *val, void *ctx),
 		     void *ctx)
@@ -18,15 +20,9 @@ int map_delete_where(int fd, void *val, bool (*match)(__u32 key, const void *val
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, val) || !match(key, val, ctx))
 			continue;
-		if (n == cap) {
-			__u32 *k = realloc(keys, (cap = cap ? cap * 2 : 64) * sizeof(*keys));
-
-			if (!k) {
-				err = -ENOMEM;
-				break;
-			}
-			keys = k;
-		}
+		err = array_grow(&keys, &cap, n, sizeof(*keys), 64, SIZE_MAX);
+		if (err)
+			break;
 		keys[n++] = key;
 	}
 	for (i = 0; i < n; i++)

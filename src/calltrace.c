@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -168,17 +169,10 @@ static int line_cmp(const void *a, const void *b)
 static int add_join(struct ct_index *ix, const struct rt_hdr *done,
 		    const struct rt_syscall_event *enter, size_t len)
 {
-	struct ct_join *j;
+	int err = array_grow(&ix->joins, &ix->cap, ix->njoins, sizeof(*ix->joins), 16, SIZE_MAX);
 
-	if (ix->njoins == ix->cap) {
-		size_t cap = ix->cap ? ix->cap * 2 : 16;
-
-		j = realloc(ix->joins, cap * sizeof(*j));
-		if (!j)
-			return -ENOMEM;
-		ix->joins = j;
-		ix->cap = cap;
-	}
+	if (err)
+		return err;
 	ix->joins[ix->njoins++] = (struct ct_join){ done, enter, len };
 	return 0;
 }

@@ -49,15 +49,8 @@ static int procs_event(void *self, struct rt_run *run, const struct rt_hdr *h, s
 		p->dropped++;
 		return 0;
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 256;
-		struct rt_proc_event *ev = realloc(p->ev, cap * sizeof(*ev));
-
-		if (!ev)
-			return -ENOMEM;
-		p->ev = ev;
-		p->cap = cap;
-	}
+	if (array_grow(&p->ev, &p->cap, p->n, sizeof(*p->ev), 256, PROCS_MAX))
+		return -ENOMEM;
 	memcpy(&p->ev[p->n++], h, sizeof(struct rt_proc_event));
 	return 0;
 }

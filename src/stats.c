@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -10,16 +11,9 @@
 
 void stats_add(struct stats *st, struct run_record *r)
 {
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-		struct run_record *p = realloc(st->runs, cap * sizeof(*p));
-
-		if (!p) {
-			fputs("runtrace: out of memory\n", stderr);
-			exit(3);
-		}
-		st->runs = p;
-		st->cap = cap;
+	if (array_grow(&st->runs, &st->cap, st->n, sizeof(*st->runs), 64, SIZE_MAX)) {
+		fputs("runtrace: out of memory\n", stderr);
+		exit(3);
 	}
 	st->runs[st->n++] = *r;
 	memset(&r->files, 0, sizeof(r->files));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sys_report.h"
+#include "util.h"
 
 /* a * b / c without overflowing 64 bits in the product. */
 static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c)
@@ -93,18 +94,8 @@ int sys_report_add_row(struct sys_report *r, const struct sys_row *row)
 		r->folded++;
 		return 0;
 	}
-	if (r->nrows == r->rows_cap) {
-		size_t cap = r->rows_cap ? r->rows_cap * 2 : 256;
-		struct sys_row *n;
-
-		if (cap > SYS_MAX_ROWS)
-			cap = SYS_MAX_ROWS;
-		n = realloc(r->rows, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		r->rows = n;
-		r->rows_cap = cap;
-	}
+	if (array_grow(&r->rows, &r->rows_cap, r->nrows, sizeof(*r->rows), 256, SYS_MAX_ROWS))
+		return -ENOMEM;
 	r->rows[r->nrows++] = *row;
 	return 0;
 }
@@ -115,18 +106,8 @@ int sys_report_add_proc(struct sys_report *r, const struct sys_proc_line *p)
 		r->procs_unlisted++;
 		return 0;
 	}
-	if (r->nprocs == r->procs_cap) {
-		size_t cap = r->procs_cap ? r->procs_cap * 2 : 64;
-		struct sys_proc_line *n;
-
-		if (cap > SYS_MAX_PROCS)
-			cap = SYS_MAX_PROCS;
-		n = realloc(r->procs, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		r->procs = n;
-		r->procs_cap = cap;
-	}
+	if (array_grow(&r->procs, &r->procs_cap, r->nprocs, sizeof(*r->procs), 64, SYS_MAX_PROCS))
+		return -ENOMEM;
 	r->procs[r->nprocs++] = *p;
 	return 0;
 }

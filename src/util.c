@@ -56,6 +56,26 @@ const char *signal_name(int sig, char *buf, size_t len)
 	return buf;
 }
 
+int array_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first, size_t max)
+{
+	void **p = arr;
+	size_t c = *cap ? *cap * 2 : first;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	if (c > max)
+		c = max;
+	if (c <= n)
+		return -ENOMEM;
+	q = realloc(*p, c * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
 int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
