@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
@@ -60,6 +61,7 @@ void features_probe(struct features *f)
 
 void features_probe_bpf(struct features *f)
 {
+	struct btf *btf;
 	char path[PATH_MAX];
 	struct stat sb;
 
@@ -70,6 +72,11 @@ void features_probe_bpf(struct features *f)
 	f->tracing_prog = f->btf;
 	f->cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) == 1;
 	f->task_storage = features_task_storage();
+	btf = btf__load_vmlinux_btf();
+	if (btf) {
+		f->block_io_start = features_tp_struct_arg(btf, "block_io_start", "request") == 0;
+		btf__free(btf);
+	}
 	/* cgroup.kill (5.14) exists in non-root cgroups only: make one to look. */
 	if (f->cgroup2[0]) {
 		snprintf(path, sizeof(path), "%s/runtrace-probe-%d", f->cgroup2, getpid());
@@ -86,6 +93,38 @@ void features_probe_bpf(struct features *f)
 bool features_task_storage(void)
 {
 	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
+}
+
+int features_tp_struct_arg(const struct btf *btf, const char *tp, const char *type)
+{
+	char name[64];
+	const struct btf_type *t;
+	const struct btf_param *p;
+	int id, i, n;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id)); /* the pointer */
+	if (!t || !btf_is_ptr(t))
+		return -EINVAL;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -EINVAL;
+	p = btf_params(t);
+	n = btf_vlen(t);
+	for (i = 1; i < n; i++) { /* parameter 0 is the tracepoint's void *data */
+		const struct btf_type *pt = btf__type_by_id(btf, p[i].type);
+
+		if (!pt || !btf_is_ptr(pt))
+			continue;
+		pt = btf__type_by_id(btf, pt->type);
+		if (pt && btf_is_struct(pt) &&
+		    !strcmp(btf__name_by_offset(btf, pt->name_off), type))
+			return i - 1;
+	}
+	return -EINVAL;
 }
 
 int features_mount_tracefs(struct features *f)
@@ -138,6 +177,8 @@ void features_print(FILE *out, const struct features *f)
 	fprintf(out, "tp_btf: %s\n", yes_no(f->tracing_prog));
 	fprintf(out, "cgroup_skb: %s\n", yes_no(f->cgroup_skb));
 	fprintf(out, "cgroup.kill: %s\n", yes_no(f->cgroup_kill));
+	fprintf(out, "block_io_start: %s (--sys-trace attributes disk IO %s)\n",
+		yes_no(f->block_io_start), f->block_io_start ? "at submission" : "at issue");
 	fprintf(out, "task storage: %s (--call-trace uses %s)\n", yes_no(f->task_storage),
 		f->task_storage ? "tp_btf" : "its raw_tp fallback");
 }

@@ -22,6 +22,7 @@ struct features {
 	bool tracing_prog;       /* BPF_PROG_TYPE_TRACING: tp_btf (5.5) */
 	bool cgroup_skb;         /* BPF_PROG_TYPE_CGROUP_SKB */
 	bool cgroup_kill;        /* cgroup.kill (5.14) */
+	bool block_io_start;     /* tracepoint block_io_start (6.5) for --sys-trace */
 	bool task_storage;       /* BPF_MAP_TYPE_TASK_STORAGE (5.11): --call-trace's
 				  * tp_btf programs, else its raw_tp fallback */
 };
@@ -33,6 +34,13 @@ void features_probe_bpf(struct features *f);
 /* Whether tracing programs can use task storage (5.11); --call-trace
  * picks its program set by it. */
 bool features_task_storage(void);
+struct btf;
+/* Index (from 0) of the first `struct @type *` argument of tracepoint @tp
+ * in the kernel's BTF @btf (its btf_trace_<tp> typedef); -ENOENT if the
+ * tracepoint is absent, -EINVAL if it has no such argument.  Kernels
+ * moved the request argument of block_rq_issue (5.11), see RT_RQ_ARG in
+ * bpf/compat.bpf.h. */
+int features_tp_struct_arg(const struct btf *btf, const char *tp, const char *type);
 /* Mount tracefs on /sys/kernel/tracing if it is absent.  0 or -errno. */
 int features_mount_tracefs(struct features *f);
 /* Why BPF cannot be used here, or NULL if it can. */

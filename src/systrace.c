@@ -24,6 +24,7 @@
 
 #include "bpfmap.h"
 #include "cli.h"
+#include "kernel_features.h"
 #include "runtrace.skel.h"
 #include "runtrace/sys.h"
 #include "sinks.h"
@@ -65,40 +66,6 @@ struct systrace {
 	int err;                   /* first sampling error of the run */
 };
 
-/* Index of the `struct request *` parameter of tracepoint @tp in the
- * kernel's BTF (see RT_RQ_ARG in bpf/compat.bpf.h); -ENOENT if absent. */
-static int sys_probe_rq_arg(const struct btf *btf, const char *tp)
-{
-	char name[64];
-	const struct btf_type *t;
-	const struct btf_param *p;
-	int id, i, n;
-
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, btf__resolve_type(btf, id)); /* the pointer */
-	if (!t || !btf_is_ptr(t))
-		return -EINVAL;
-	t = btf__type_by_id(btf, t->type);
-	if (!t || !btf_is_func_proto(t))
-		return -EINVAL;
-	p = btf_params(t);
-	n = btf_vlen(t);
-	for (i = 1; i < n; i++) { /* parameter 0 is the tracepoint's void *data */
-		const struct btf_type *pt = btf__type_by_id(btf, p[i].type);
-
-		if (!pt || !btf_is_ptr(pt))
-			continue;
-		pt = btf__type_by_id(btf, pt->type);
-		if (pt && btf_is_struct(pt) &&
-		    !strcmp(btf__name_by_offset(btf, pt->name_off), "request"))
-			return i - 1;
-	}
-	return -EINVAL;
-}
-
 static int systrace_configure(void *self, struct runtrace_bpf *skel)
 {
 	struct systrace *st = self;
@@ -124,9 +91,9 @@ static int systrace_configure(void *self, struct runtrace_bpf *skel)
 		       strerror(errno));
 		return -errno;
 	}
-	issue = sys_probe_rq_arg(btf, "block_rq_issue");
-	done = sys_probe_rq_arg(btf, "block_rq_complete");
-	skel->rodata->cfg_sys_have_io_start = sys_probe_rq_arg(btf, "block_io_start") == 0;
+	issue = features_tp_struct_arg(btf, "block_rq_issue", "request");
+	done = features_tp_struct_arg(btf, "block_rq_complete", "request");
+	skel->rodata->cfg_sys_have_io_start = features_tp_struct_arg(btf, "block_io_start", "request") == 0;
 	btf__free(btf);
 	if (issue < 0 || done < 0) {
 		rt_dbg("sys-trace: no usable block_rq_issue/complete tracepoints: no disk columns");
