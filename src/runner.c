@@ -279,12 +279,9 @@ static void list_files(int dirfd, struct strbuf *files)
 	if (!d)
 		return;
 	while ((de = readdir(d)) && n < ARRAY_SIZE(names))
-		if (de->d_name[0] != '.')
-			names[n++] = strdup(de->d_name);
+		if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)))
+			n++;
 	closedir(d);
-	for (i = 0; i < n && names[i]; i++)
-		;
-	n = i;
 	qsort(names, n, sizeof(names[0]), cmp_str);
 	for (i = 0; i < n; i++) {
 		if (files->len)
