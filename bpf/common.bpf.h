@@ -47,6 +47,12 @@ RT_SHARED struct {
  * Used by programs that run outside process context (cgroup_skb). */
 RT_SHARED volatile __u32 cur_run;
 
+/* Bumped whenever a cached answer to "which run is this task in?" may have
+ * gone stale: at every fork (a new task may reuse a dead one's task_struct)
+ * and by userspace when it changes the scope map.  Programs that cache
+ * scope per CPU (syscalls.bpf.c) compare it. */
+RT_SHARED volatile __u32 scope_gen;
+
 /* Bytes waiting in the ring buffer that make a record wake the reader
  * (rt_wakeup_flags); set by userspace before load. */
 #ifdef RT_DEFINE_MAPS
@@ -82,14 +88,19 @@ static __always_inline bool rt_group_dead(struct task_struct *p)
 	return BPF_CORE_READ(p, signal, live.counter) == 0;
 }
 
-/* Count one record of @type that the ring buffer could not take. */
-static __always_inline void rt_count_drop(__u32 type)
+/* Count @n records of @type that the ring buffer could not take. */
+static __always_inline void rt_count_drops(__u32 type, __u32 n)
 {
 	__u32 zero = 0;
 	struct rt_drops *d = bpf_map_lookup_elem(&drops, &zero);
 
 	if (d && type < RT_DROP_SLOTS)
-		d->n[type] += 1;
+		d->n[type] += n;
+}
+
+static __always_inline void rt_count_drop(__u32 type)
+{
+	rt_count_drops(type, 1);
 }
 
 static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size,

@@ -21,6 +21,9 @@ int BPF_PROG(rt_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ctgid, ctid;
 	struct rt_proc_event *ev;
 
+	/* the child may reuse a dead task's task_struct: per-CPU scope caches
+	 * keyed on the task pointer must look again (common.bpf.h) */
+	__sync_fetch_and_add(&scope_gen, 1);
 	if (!run)
 		return 0;
 	ctgid = BPF_CORE_READ(child, tgid);

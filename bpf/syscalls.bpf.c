@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * --call-trace: every syscall of a run's processes, one record per completed
- * syscall (include/runtrace/syscall.h), emitted at sys_exit.
+ * --call-trace: every syscall of a run's processes, as two halves
+ * (include/runtrace/syscall.h): an entry half at sys_enter, an exit half at
+ * sys_exit.  Nothing is kept between the two: userspace joins them.
  *
- * sys_enter: filter (the -e trace= bitmap, then the thread's in-flight slot,
- * created on its first syscall after one scope lookup: a process outside
- * every run costs that one lookup), then note entry time, number and
- * arguments.  sys_exit: emit the record.  Syscalls with nothing to copy are
- * written straight into a ring-buffer reservation; a lone data buffer
- * (read, write, ...) too, with a fixed -s sized reservation; the rest are
- * built in a per-CPU scratch buffer with the user memory the capture spec
- * names (paths, sockaddrs, status words) and copied with
- * bpf_ringbuf_output().  Records wake runtrace only as rt_wakeup_flags() says
- * (it also drains the ring every 50 ms).  A thread that exits
- * while a syscall is in flight (exit_group, killed) gets it emitted as
- * unfinished from sched_process_exit.
+ * The cost is paid on every syscall, so the path is short:
+ *  - the -e trace= bitmap first;
+ *  - "is this task traced?" from a per-CPU cache of the last task seen
+ *    (its task pointer and scope_gen), a scope map lookup on a miss;
+ *  - the half is written into this CPU's batch buffer (a per-CPU array
+ *    value), not into the ring buffer: one bpf_ringbuf_output() carries a
+ *    few kilobytes of halves.  A batch is flushed when it fills, when its
+ *    CPU switches tasks (so a thread's halves, entry on one CPU and exit on
+ *    another, reach userspace in order) and when a thread exits (so its
+ *    last halves are out before its parent can reap it).
+ * Records wake runtrace only as rt_wakeup_flags() says (it also drains the
+ * ring every 50 ms).
+ *
+ * A batch buffer has one writer at a time: a program claims it with an
+ * atomic exchange (a tracing program may be preempted, and another task's
+ * program run on the same CPU).  A program that finds it claimed writes its
+ * half straight into the ring buffer (blobs left out, flagged).
  */
 #include "common.bpf.h"
 #include "runtrace/syscall.h"
@@ -29,62 +35,40 @@ const volatile bool cfg_ct_trace_high = true;
 const volatile __u64 cfg_ct_capture[RT_SC_NR_MAX] = {};
 /* Data bytes captured per buffer (-s). */
 const volatile __u32 cfg_ct_strsize = 32;
-/* Emit only syscalls that returned an error (-Z). */
+/* Only failed syscalls are shown (-Z): read no blobs for the others. */
 const volatile bool cfg_ct_failed_only = false;
 
 #define CT_ERESTARTSYS 512       /* include/linux/errno.h */
 #define CT_ERESTART_LAST 516     /* ERESTART_RESTARTBLOCK */
 #define CT_SIGKILL 9
-#define CT_DIRECT_DATA ((cfg_ct_strsize + 3) & ~3u)
-#define CT_DIRECT_SIZE (sizeof(struct rt_syscall_event) + sizeof(struct rt_sc_blob) + CT_DIRECT_DATA)
 #define CT_ARGV_COUNT_MAX 128    /* argv elements counted (beyond those captured) */
 
-/* A thread's syscall in flight. */
-struct ct_inflight {
-	__u64 ts;       /* entry time */
-	__u64 args[6];
-	__u32 nr;
-	__u32 run;      /* the thread's run (cached from the scope map) */
-	__u32 active;   /* a syscall is in flight */
-	__u32 pad;
-};
-
 /*
- * The in-flight slot of each traced thread.  tp_btf path: task local
- * storage, found from the task without a hash lookup (tracing programs may
- * use it since "bpf: Enable task local storage for tracing programs",
- * v5.11).  raw_tp fallback (older kernels): a hash map keyed by tid.
- * Userspace picks the path and leaves the other map tiny or uncreated.
+ * A batch: struct rt_hdr (RT_EV_BATCH), then halves.  It is flushed as soon
+ * as it holds CT_FLUSH_AT bytes, so a half always starts below that offset;
+ * a half is at most RT_SC_REC_MAX of fixed part and blobs plus one blob of
+ * RT_SC_BLOB_MAX.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ct_inflight);
-} calltrace_task SEC(".maps");
+#define CT_FLUSH_AT 4096
+#define CT_BATCH_MAX (CT_FLUSH_AT + RT_SC_REC_MAX + RT_SC_BLOB_MAX + 64)
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC); /* no memory unless the fallback runs */
-	__uint(max_entries, 65536);
-	__type(key, __u32);  /* tid */
-	__type(value, struct ct_inflight);
-} calltrace_inflight SEC(".maps");
-
-#define CT_SCRATCH 16384 /* >= RT_SC_REC_MAX + RT_SC_BLOB_MAX, power of two */
-#define CT_CURSOR (CT_SCRATCH - 8) /* __u32 write offset of the record being built */
-#define CT_BUSY (CT_SCRATCH - 4)   /* __u32: the scratch buffer is in use */
-
-struct ct_scratch {
-	__u8 buf[CT_SCRATCH];
+struct ct_cpu {
+	__u64 task;   /* scope cache: the task last seen on this CPU, */
+	__u32 gen;    /* ... at this scope_gen, */
+	__u32 run;    /* ... is in this run (0: none) */
+	__u32 busy;   /* the batch is claimed */
+	__u32 len;    /* bytes in buf, batch header included */
+	__u32 nexit;  /* exit halves in buf (drops are counted in syscalls) */
+	__u32 cur;    /* end of the half being written, from its start */
+	__u8 buf[CT_BATCH_MAX];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ct_scratch);
-} calltrace_scratch SEC(".maps");
+	__type(value, struct ct_cpu);
+} calltrace_cpu SEC(".maps");
 
 static __always_inline bool ct_wanted(__u64 nr)
 {
@@ -93,7 +77,7 @@ static __always_inline bool ct_wanted(__u64 nr)
 	return cfg_ct_filter[nr / 64] & (1ull << (nr & 63));
 }
 
-static __always_inline __u64 ct_spec(__u32 nr)
+static __always_inline __u64 ct_spec(__u64 nr)
 {
 	if (nr >= RT_SC_NR_MAX)
 		return 0;
@@ -105,83 +89,195 @@ static __always_inline __u32 ct_min(__u64 a, __u64 b)
 	return a < b ? a : b;
 }
 
-/*
- * Append one blob to the record in @buf: copy @len bytes (a string if @str)
- * from user address @src.  The write cursor lives in the scratch buffer
- * itself (CT_CURSOR): read back from memory it is an unknown, masked scalar,
- * so the verifier sees every iteration of a capture loop alike.
- */
-static __always_inline void ct_blob(__u8 *buf, __u8 arg, __u8 kind, __u64 src,
-				    __u32 len, bool str)
+/* ---- the batch ----------------------------------------------------------- */
+
+/* Hand the batch to the ring buffer and start a new one.  Claimed by the
+ * caller. */
+static __always_inline void ct_flush(struct ct_cpu *c)
 {
-	struct rt_syscall_event *ev = (void *)buf;
-	__u32 *cur = (void *)(buf + CT_CURSOR), off = *cur;
+	struct rt_hdr *h = (void *)c->buf;
+	__u64 len = c->len;
+
+	/* two compares the verifier can follow (clang would fold them into
+	 * one range check that 6.1's verifier does not) */
+	if (len <= sizeof(*h))
+		goto reset;
+	barrier_var(len);
+	if (len > CT_BATCH_MAX)
+		goto reset;
+	h->type = RT_EV_BATCH;
+	h->size = len;
+	h->run = 0;
+	h->ts = 0;
+	h->pid = 0;
+	h->tid = 0;
+	if (bpf_ringbuf_output(&events, c->buf, len, rt_wakeup_flags()))
+		rt_count_drops(RT_EV_SYSCALL, c->nexit);
+reset:
+	c->len = sizeof(*h);
+	c->nexit = 0;
+}
+
+static __always_inline struct ct_cpu *ct_cpu(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&calltrace_cpu, &zero);
+}
+
+/*
+ * The run of the current task, from @c's cache or the scope map.  Called
+ * with @c claimed when it may refill the cache; unclaimed it only reads.
+ */
+static __always_inline __u32 ct_run_of_current(struct ct_cpu *c, bool claimed)
+{
+	__u64 task = bpf_get_current_task();
+	__u32 gen = scope_gen, run;
+
+	if (c->task == task && c->gen == gen)
+		return c->run;
+	run = rt_run_of(bpf_get_current_pid_tgid() >> 32);
+	if (claimed) {
+		c->task = task;
+		c->gen = gen;
+		c->run = run;
+	}
+	return run;
+}
+
+/*
+ * Claim this CPU's batch for the current task if it is traced.  Returns the
+ * batch (claimed) and sets *@run; NULL with *@run == 0 if the task is not
+ * traced; NULL with *@run set if the batch is claimed by a program this one
+ * preempted (write to the ring instead).
+ */
+static __always_inline struct ct_cpu *ct_claim(__u32 *run)
+{
+	struct ct_cpu *c = ct_cpu();
+
+	*run = 0;
+	if (!c)
+		return NULL;
+	/* untraced tasks: no atomic, no write */
+	if (c->task == bpf_get_current_task() && c->gen == scope_gen && !c->run)
+		return NULL;
+	if (__sync_lock_test_and_set(&c->busy, 1)) {
+		*run = ct_run_of_current(c, false);
+		return NULL;
+	}
+	*run = ct_run_of_current(c, true);
+	if (!*run) {
+		c->busy = 0;
+		return NULL;
+	}
+	if (c->len < sizeof(struct rt_hdr) || c->len >= CT_FLUSH_AT)
+		c->len = sizeof(struct rt_hdr); /* first use (or a bug): empty */
+	return c;
+}
+
+/* The half being written ends at c->cur: round it to 8 bytes, count it in
+ * the batch, flush a full batch, release the claim. */
+static __always_inline void ct_commit(struct ct_cpu *c, struct rt_hdr *h, bool exit)
+{
+	__u32 size = (c->cur + 7) & ~7u;
+
+	h->size = size;
+	c->len += size;
+	c->nexit += exit;
+	if (c->len >= CT_FLUSH_AT)
+		ct_flush(c);
+	c->busy = 0;
+}
+
+/* Where the next half starts in @c (below CT_FLUSH_AT, as the verifier
+ * must see). */
+static __always_inline __u8 *ct_next(struct ct_cpu *c)
+{
+	__u32 off = c->len;
+
+	asm volatile("%[off] &= %[mask]" : [off] "+r"(off) : [mask] "i"(CT_FLUSH_AT - 1));
+	return c->buf + off;
+}
+
+/* ---- blobs --------------------------------------------------------------- */
+
+/*
+ * Append one blob to the half at @rec (nblobs at *@nblobs, flags at
+ * *@flags): copy @len bytes (a string if @str) from user address @src.  The
+ * write cursor lives in c->cur: read back from memory it is an unknown,
+ * masked scalar, so the verifier sees every iteration of a loop alike.
+ */
+static __always_inline void ct_blob(struct ct_cpu *c, __u8 *rec, __u16 *nblobs, __u16 *flags,
+				    __u8 arg, __u8 kind, __u64 src, __u32 len, bool str)
+{
+	__u32 off = c->cur;
 	struct rt_sc_blob *b;
 	long n;
 
 	if (off > RT_SC_REC_MAX - sizeof(*b)) {
-		ev->flags |= RT_SC_F_TRUNC;
+		*flags |= RT_SC_F_TRUNC;
 		return;
 	}
 	off &= RT_SC_REC_MAX - 1;
-	b = (void *)(buf + off);
+	b = (void *)(rec + off);
 	/* mask in a register the verifier tracks (clang may drop a plain &=) */
 	asm volatile("%[len] &= %[mask]" : [len] "+r"(len) : [mask] "i"(RT_SC_BLOB_MAX - 1));
 	if (str)
-		n = bpf_probe_read_user_str(buf + off + sizeof(*b), len, (void *)src);
+		n = bpf_probe_read_user_str(rec + off + sizeof(*b), len, (void *)src);
 	else
-		n = bpf_probe_read_user(buf + off + sizeof(*b), len, (void *)src) ? -1 : len;
+		n = bpf_probe_read_user(rec + off + sizeof(*b), len, (void *)src) ? -1 : len;
 	if (n < 0)
 		return;
 	b->arg = arg;
 	b->kind = kind;
 	b->len = n;
-	ev->nblobs++;
-	*cur = off + sizeof(*b) + ((n + 3) & ~3);
+	*nblobs += 1;
+	c->cur = off + sizeof(*b) + ((n + 3) & ~3);
 }
 
-/* Copy user memory for the arguments of @ev as @spec says.  @at_exit: the
- * syscall returned (ev->ret is valid). */
-static __always_inline void ct_capture(struct rt_syscall_event *ev, __u8 *buf,
-				       __u64 spec, bool at_exit)
+/* Copy user memory for arguments @args as @spec says.  @at_exit: the
+ * syscall returned @ret. */
+static __always_inline void ct_capture(struct ct_cpu *c, __u8 *rec, __u16 *nblobs,
+				       __u16 *flags, const __u64 *args, __u64 spec,
+				       bool at_exit, long ret)
 {
 	__u32 strsize = cfg_ct_strsize;
-	bool ok = at_exit && ev->ret >= 0;
+	bool ok = at_exit && ret >= 0;
 	int i;
 
 	/* Unrolled: kernels before 6.4 reject a loop whose back edge is a
 	 * fallthrough ("back-edge from insn"), and clang lays loops out so. */
 #pragma clang loop unroll(full)
 	for (i = 0; i < 6; i++) {
-		__u8 c = spec >> (i * 8);
-		__u64 a = ev->args[i], lenarg;
-		__u32 kind = RT_CAP_KIND(c), n;
+		__u8 cs = spec >> (i * 8);
+		__u64 a = args[i], lenarg;
+		__u32 kind = RT_CAP_KIND(cs), n;
 
 		if (!kind || !a)
 			continue;
-		lenarg = ev->args[RT_CAP_LENIDX(c) & 7];
+		lenarg = args[RT_CAP_LENIDX(cs) & 7];
 		switch (kind) {
 		case RT_CAP_PATH:
-			ct_blob(buf, i, RT_BLOB_STR, a, RT_SC_PATH_MAX, true);
+			ct_blob(c, rec, nblobs, flags, i, RT_BLOB_STR, a, RT_SC_PATH_MAX, true);
 			break;
 		case RT_CAP_STR:
-			ct_blob(buf, i, RT_BLOB_STR, a, strsize + 2, true);
+			ct_blob(c, rec, nblobs, flags, i, RT_BLOB_STR, a, strsize + 2, true);
 			break;
 		case RT_CAP_BUF_IN:
 			n = ct_min(lenarg, strsize);
 			if (n)
-				ct_blob(buf, i, RT_BLOB_DATA, a, n, false);
+				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
 			break;
 		case RT_CAP_BUF_OUT:
-			if (!ok || ev->ret == 0)
+			if (!ok || ret == 0)
 				break;
-			n = ct_min(ev->ret, strsize);
-			ct_blob(buf, i, RT_BLOB_DATA, a, n, false);
+			n = ct_min(ret, strsize);
+			ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
 			break;
 		case RT_CAP_SOCKADDR:
 			n = ct_min(lenarg, 128);
 			if (n)
-				ct_blob(buf, i, RT_BLOB_DATA, a, n, false);
+				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
 			break;
 		case RT_CAP_SOCKADDR_OUT: {
 			int alen = 0;
@@ -191,16 +287,16 @@ static __always_inline void ct_capture(struct rt_syscall_event *ev, __u8 *buf,
 				break;
 			n = ct_min(alen < 0 ? 0 : alen, 128);
 			if (n)
-				ct_blob(buf, i, RT_BLOB_DATA, a, n, false);
+				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
 			break;
 		}
 		case RT_CAP_INT_OUT:
 			if (ok)
-				ct_blob(buf, i, RT_BLOB_DATA, a, 4, false);
+				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, 4, false);
 			break;
 		case RT_CAP_INT2_OUT:
 			if (ok)
-				ct_blob(buf, i, RT_BLOB_DATA, a, 8, false);
+				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, 8, false);
 			break;
 		case RT_CAP_IOV_IN:
 		case RT_CAP_IOV_OUT: {
@@ -211,10 +307,10 @@ static __always_inline void ct_capture(struct rt_syscall_event *ev, __u8 *buf,
 				break;
 			if (!lenarg || bpf_probe_read_user(&iov, sizeof(iov), (void *)a))
 				break;
-			lim = kind == RT_CAP_IOV_OUT ? ct_min(iov.len, ev->ret) : iov.len;
+			lim = kind == RT_CAP_IOV_OUT ? ct_min(iov.len, ret) : iov.len;
 			n = ct_min(lim, strsize);
 			if (n)
-				ct_blob(buf, i, RT_BLOB_DATA, iov.base, n, false);
+				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, iov.base, n, false);
 			break;
 		}
 		default:
@@ -224,10 +320,10 @@ static __always_inline void ct_capture(struct rt_syscall_event *ev, __u8 *buf,
 }
 
 /* execve argv: up to RT_SC_ARGV_MAX strings, then an ARGV_END blob. */
-static __always_inline void ct_argv(struct rt_syscall_event *ev, __u8 *buf, int argi,
-				    __u64 argv)
+static __always_inline void ct_argv(struct ct_cpu *c, __u8 *rec, __u16 *nblobs, __u16 *flags,
+				    int argi, __u64 argv)
 {
-	__u32 strsize = cfg_ct_strsize, *cur = (void *)(buf + CT_CURSOR), off;
+	__u32 strsize = cfg_ct_strsize, off;
 	struct rt_sc_blob *b;
 	int i;
 
@@ -237,7 +333,7 @@ static __always_inline void ct_argv(struct rt_syscall_event *ev, __u8 *buf, int 
 
 		if (bpf_probe_read_user(&p, sizeof(p), (void *)(argv + i * 8)) || !p)
 			break;
-		ct_blob(buf, argi, RT_BLOB_ARGV, p, strsize + 2, true);
+		ct_blob(c, rec, nblobs, flags, argi, RT_BLOB_ARGV, p, strsize + 2, true);
 	}
 	if (i == RT_SC_ARGV_MAX) {
 		/* count the rest, cheaply, up to a bound */
@@ -249,323 +345,218 @@ static __always_inline void ct_argv(struct rt_syscall_event *ev, __u8 *buf, int 
 				break;
 		}
 	}
-	off = *cur;
+	off = c->cur;
 	if (off > RT_SC_REC_MAX - 8)
 		return;
 	off &= RT_SC_REC_MAX - 1;
-	b = (void *)(buf + off);
+	b = (void *)(rec + off);
 	b->arg = argi;
 	b->kind = RT_BLOB_ARGV_END;
 	b->len = 4;
-	*(__u32 *)(buf + ((off + 4) & (RT_SC_REC_MAX - 1))) = i;
-	ev->nblobs++;
-	*cur = off + 8;
+	*(__u32 *)(rec + ((off + 4) & (RT_SC_REC_MAX - 1))) = i;
+	*nblobs += 1;
+	c->cur = off + 8;
 }
 
-static __always_inline void ct_output(struct rt_syscall_event *ev)
-{
-	__u32 size = *(__u32 *)((__u8 *)ev + CT_CURSOR);
+/* ---- halves -------------------------------------------------------------- */
 
-	size &= RT_SC_REC_MAX * 2 - 1;
-	ev->hdr.size = size;
-	if (bpf_ringbuf_output(&events, ev, size, rt_wakeup_flags()))
-		rt_count_drop(RT_EV_SYSCALL);
+static __always_inline void ct_hdr(struct rt_hdr *h, __u16 type, __u16 size, __u32 run,
+				   __u64 ts)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->size = size;
+	h->run = run;
+	h->ts = ts;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
 }
 
-/*
- * This CPU's scratch buffer, or NULL if it is in use: on a preemptible
- * kernel a tracing program can be preempted, and another task's program
- * run on the same CPU.  Only one instance runs at a time on a CPU, so a
- * plain flag will do.  ct_scratch_put() releases it.
- */
-static __always_inline struct rt_syscall_event *ct_scratch(void)
+/* execve/execveat entry: path and argv, read while the caller's memory is
+ * still there. */
+static __noinline void ct_enter_blobs(struct ct_cpu *c, struct rt_sc_enter *e, __u64 spec)
 {
-	__u32 zero = 0, *busy;
-	__u8 *buf;
-
-	buf = bpf_map_lookup_elem(&calltrace_scratch, &zero);
-	if (!buf)
-		return NULL;
-	busy = (__u32 *)(buf + CT_BUSY);
-	if (*busy)
-		return NULL;
-	*busy = 1;
-	return (void *)buf;
-}
-
-static __always_inline void ct_scratch_put(struct rt_syscall_event *ev)
-{
-	*(__u32 *)((__u8 *)ev + CT_BUSY) = 0;
-}
-
-static __always_inline void ct_fill(struct rt_syscall_event *ev, struct ct_inflight *f,
-				    __u64 pid_tgid, __u16 size)
-{
-	int i;
-
-	ev->hdr.type = RT_EV_SYSCALL;
-	ev->hdr.size = size;
-	ev->hdr.run = f->run;
-	ev->hdr.ts = f->ts;
-	ev->hdr.pid = pid_tgid >> 32;
-	ev->hdr.tid = (__u32)pid_tgid;
-#pragma clang loop unroll(full)
-	for (i = 0; i < 6; i++)
-		ev->args[i] = f->args[i];
-	ev->nr = f->nr;
-	ev->nblobs = 0;
-}
-
-/* execve/execveat: emit the entry half with path and argv. */
-static __noinline void ct_emit_enter(struct ct_inflight *f, __u64 pid_tgid, __u64 spec)
-{
-	struct rt_syscall_event *ev = ct_scratch();
-	__u8 *buf = (__u8 *)ev;
 	int i, argi = -1;
 
-	if (!ev)
+	if (!c || !e)
 		return;
-	ct_fill(ev, f, pid_tgid, 0);
-	ev->duration_ns = 0;
-	ev->ret = 0;
-	ev->flags = RT_SC_F_ENTER;
-	*(__u32 *)(buf + CT_CURSOR) = sizeof(*ev);
-	ct_capture(ev, buf, spec, false);
+	ct_capture(c, (__u8 *)e, &e->nblobs, &e->flags, e->args, spec, false, 0);
 #pragma clang loop unroll(full)
 	for (i = 5; i >= 0; i--)
 		if (RT_CAP_KIND(spec >> (i * 8)) == RT_CAP_ARGV)
 			argi = i;
-	if (argi >= 0 && argi < 6 && ev->args[argi & 7])
-		ct_argv(ev, buf, argi, ev->args[argi & 7]);
-	ct_output(ev);
-	ct_scratch_put(ev);
+	if (argi >= 0 && argi < 6 && e->args[argi & 7])
+		ct_argv(c, (__u8 *)e, &e->nblobs, &e->flags, argi, e->args[argi & 7]);
 }
 
-/* A syscall begins: note it in slot @f. */
-static __always_inline int ct_begin(struct ct_inflight *f, __u64 id, __u64 a0, __u64 a1,
-				    __u64 a2, __u64 a3, __u64 a4, __u64 a5)
+static __always_inline void ct_fill_enter(struct rt_sc_enter *e, struct pt_regs *regs, long id,
+					  __u32 run)
 {
-	__u64 spec;
-
-	f->ts = bpf_ktime_get_ns();
-	f->nr = id;
-	f->args[0] = a0;
-	f->args[1] = a1;
-	f->args[2] = a2;
-	f->args[3] = a3;
-	f->args[4] = a4;
-	f->args[5] = a5;
-	f->active = 1;
-	spec = ct_spec(id);
-	if (spec & RT_CAP_AT_ENTER)
-		ct_emit_enter(f, bpf_get_current_pid_tgid(), spec);
-	return 0;
+	ct_hdr(&e->hdr, RT_EV_SYSCALL_ENTER, sizeof(*e), run, bpf_ktime_get_ns());
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
+	e->nr = id;
+	e->flags = 0;
+	e->nblobs = 0;
 }
-
-/* Reserve a @size-byte record for the syscall in slot @f that returned
- * @ret, its fixed part filled; NULL (a drop counted) if the ring is full. */
-static __always_inline struct rt_syscall_event *
-ct_reserve_done(struct ct_inflight *f, __u64 pid_tgid, __u64 now, long ret, __u32 size,
-		__u16 flags)
-{
-	struct rt_syscall_event *ev = bpf_ringbuf_reserve(&events, size, 0);
-
-	if (!ev) {
-		rt_count_drop(RT_EV_SYSCALL);
-		return NULL;
-	}
-	ct_fill(ev, f, pid_tgid, sizeof(*ev));
-	ev->duration_ns = now - f->ts;
-	ev->ret = ret;
-	ev->flags = flags;
-	return ev;
-}
-
-/* The syscall in slot @f returned @ret: emit its record. */
-static __always_inline int ct_finish(struct ct_inflight *f, long ret)
-{
-	__u64 pid_tgid, spec, now;
-	struct rt_syscall_event *ev;
-
-	/* Interrupted by SIGKILL (ERESTART* with SIGKILL pending): the program
-	 * never sees a return.  Leave it in flight; it is emitted unfinished
-	 * at exit, as strace shows it. */
-	if (ret >= -CT_ERESTART_LAST && ret <= -CT_ERESTARTSYS &&
-	    (BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
-			   pending.signal.sig[0]) & (1ul << (CT_SIGKILL - 1))))
-		return 0;
-	f->active = 0;
-	if (cfg_ct_failed_only && !(ret < 0 && ret >= -4095))
-		return 0;
-	now = bpf_ktime_get_ns();
-	pid_tgid = bpf_get_current_pid_tgid();
-	spec = ct_spec(f->nr);
-	if (!(spec & RT_CAP_ARGS_MASK) || (spec & RT_CAP_AT_ENTER)) {
-		/* nothing to copy: build the record in the ring itself */
-		ev = ct_reserve_done(f, pid_tgid, now, ret, sizeof(*ev), 0);
-		if (ev)
-			bpf_ringbuf_submit(ev, rt_wakeup_flags());
-		return 0;
-	}
-	if (spec & RT_CAP_DIRECT) {
-		/* one data buffer of at most -s bytes (read, write, ...): a
-		 * fixed-size reservation, the bytes read straight into it */
-		__u32 argi = RT_CAP_DIRECT_ARG(spec), kind, n = 0;
-		struct rt_sc_blob *b;
-		__u64 want = 0;
-
-		ev = ct_reserve_done(f, pid_tgid, now, ret, CT_DIRECT_SIZE, 0);
-		if (!ev)
-			return 0;
-		kind = RT_CAP_KIND(spec >> (argi * 8));
-		if (kind == RT_CAP_BUF_IN)
-			want = f->args[RT_CAP_LENIDX(spec >> (argi * 8)) & 7];
-		else if (ret > 0)
-			want = ret;
-		n = want < cfg_ct_strsize ? want : cfg_ct_strsize;
-		b = (void *)(ev + 1);
-		if (n && n <= CT_DIRECT_DATA && argi < 6 &&
-		    !bpf_probe_read_user(b + 1, n, (void *)f->args[argi])) {
-			b->arg = argi;
-			b->kind = RT_BLOB_DATA;
-			b->len = n;
-			ev->nblobs = 1;
-			ev->hdr.size = sizeof(*ev) + sizeof(*b) + ((n + 3) & ~3u);
-		}
-		bpf_ringbuf_submit(ev, rt_wakeup_flags());
-		return 0;
-	}
-	/* blobs of variable length: build in the per-CPU scratch, then copy */
-	ev = ct_scratch();
-	if (!ev) {
-		/* scratch busy (preempted user on this CPU): the record alone */
-		ev = ct_reserve_done(f, pid_tgid, now, ret, sizeof(*ev), RT_SC_F_TRUNC);
-		if (ev)
-			bpf_ringbuf_submit(ev, rt_wakeup_flags());
-		return 0;
-	}
-	ct_fill(ev, f, pid_tgid, 0);
-	ev->duration_ns = now - f->ts;
-	ev->ret = ret;
-	ev->flags = 0;
-	*(__u32 *)((__u8 *)ev + CT_CURSOR) = sizeof(*ev);
-	ct_capture(ev, (__u8 *)ev, spec, true);
-	ct_output(ev);
-	ct_scratch_put(ev);
-	return 0;
-}
-
-/* A thread exits with a syscall in flight (exit, exit_group, killed). */
-static __always_inline void ct_unfinished(struct ct_inflight *f)
-{
-	struct rt_syscall_event *ev;
-
-	/* now = entry time: an unfinished syscall has no duration */
-	ev = ct_reserve_done(f, bpf_get_current_pid_tgid(), f->ts, 0, sizeof(*ev),
-			     RT_SC_F_UNFINISHED);
-	if (ev)
-		bpf_ringbuf_submit(ev, rt_wakeup_flags());
-	f->active = 0;
-}
-
-/* ---- tp_btf + task storage ------------------------------------------- */
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 {
-	struct task_struct *t;
-	struct ct_inflight *f;
+	__u64 spec = ct_spec(id);
+	struct rt_sc_enter *e;
+	struct ct_cpu *c;
 	__u32 run;
 
 	if (!ct_wanted(id))
 		return 0;
-	t = bpf_get_current_task_btf();
-	f = bpf_task_storage_get(&calltrace_task, t, 0, 0);
-	if (!f) {
-		/* first syscall of this thread since it entered a scope */
-		run = rt_run_of(t->tgid);
+	c = ct_claim(&run);
+	if (!c) {
+		struct rt_sc_enter one;
+
 		if (!run)
 			return 0;
-		f = bpf_task_storage_get(&calltrace_task, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!f)
-			return 0;
-		f->run = run;
+		/* the batch is claimed: straight to the ring, no blobs */
+		ct_fill_enter(&one, regs, id, run);
+		if (spec & RT_CAP_AT_ENTER)
+			one.flags = RT_SC_F_TRUNC;
+		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
+			rt_count_drop(RT_EV_SYSCALL);
+		return 0;
 	}
-	return ct_begin(f, id, regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9);
+	e = (void *)ct_next(c);
+	ct_fill_enter(e, regs, id, run);
+	c->cur = sizeof(*e);
+	if (spec & RT_CAP_AT_ENTER)
+		ct_enter_blobs(c, e, spec);
+	ct_commit(c, &e->hdr, false);
+	return 0;
+}
+
+static __always_inline void ct_fill_exit(struct rt_sc_exit *x, __u64 nr, long ret, __u32 run)
+{
+	ct_hdr(&x->hdr, RT_EV_SYSCALL_EXIT, sizeof(*x), run, bpf_ktime_get_ns());
+	x->ret = ret;
+	x->nr = nr;
+	x->flags = 0;
+	x->nblobs = 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 {
-	struct ct_inflight *f;
+	__u64 nr = regs->orig_ax, spec;
+	struct rt_sc_exit *x;
+	struct ct_cpu *c;
+	__u64 args[8];
+	__u32 run;
 
-	f = bpf_task_storage_get(&calltrace_task, bpf_get_current_task_btf(), 0, 0);
-	if (!f || !f->active)
+	/* rt_sigreturn comes back with orig_ax -1 (no restart): its exit
+	 * half goes out whatever the filter, userspace pairs it with the
+	 * entry waiting */
+	if (nr != (__u64)-1 && !ct_wanted(nr))
 		return 0;
-	return ct_finish(f, ret);
-}
+	/* Interrupted by SIGKILL (ERESTART* with SIGKILL pending): it never
+	 * returns to the program.  No exit half: userspace shows it
+	 * unfinished, as strace does. */
+	if (ret >= -CT_ERESTART_LAST && ret <= -CT_ERESTARTSYS &&
+	    (BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+			   pending.signal.sig[0]) & (1ul << (CT_SIGKILL - 1))))
+		return 0;
+	spec = ct_spec(nr);
+	if (spec & RT_CAP_AT_ENTER) /* captured at entry */
+		spec = 0;
+	if (cfg_ct_failed_only && !(ret < 0 && ret >= -4095)) /* not shown */
+		spec = 0;
+	c = ct_claim(&run);
+	if (!c) {
+		struct rt_sc_exit one;
 
-/* A thread exits: emit its syscall still in flight as unfinished.  Keyed
- * on our own storage, not on scope: scope.bpf.c deletes the tgid at exit. */
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(calltrace_task_exit, struct task_struct *p)
-{
-	struct ct_inflight *f = bpf_task_storage_get(&calltrace_task, p, 0, 0);
+		if (!run)
+			return 0;
+		/* the batch is claimed: straight to the ring, no blobs */
+		ct_fill_exit(&one, nr, ret, run);
+		if (spec & RT_CAP_ARGS_MASK)
+			one.flags = RT_SC_F_TRUNC;
+		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
+			rt_count_drop(RT_EV_SYSCALL);
+		return 0;
+	}
+	x = (void *)ct_next(c);
+	ct_fill_exit(x, nr, ret, run);
+	c->cur = sizeof(*x);
+	if (!(spec & RT_CAP_ARGS_MASK))
+		goto done;
+	/* the argument registers are as they were at entry */
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+	args[6] = 0;
+	args[7] = 0;
+	if (spec & RT_CAP_DIRECT) {
+		/* one data buffer of at most -s bytes (read, write, ...) */
+		__u32 argi = RT_CAP_DIRECT_ARG(spec), n;
+		__u8 cs = spec >> ((argi & 7) * 8);
+		struct rt_sc_blob *b = (void *)(x + 1);
+		__u64 want = 0;
 
-	if (f && f->active)
-		ct_unfinished(f);
+		if (RT_CAP_KIND(cs) == RT_CAP_BUF_IN)
+			want = args[RT_CAP_LENIDX(cs) & 7];
+		else if (ret > 0)
+			want = ret;
+		n = ct_min(want, cfg_ct_strsize);
+		asm volatile("%[n] &= %[mask]" : [n] "+r"(n) : [mask] "i"(RT_SC_BLOB_MAX - 1));
+		if (n && !bpf_probe_read_user(b + 1, n, (void *)args[argi & 7])) {
+			b->arg = argi;
+			b->kind = RT_BLOB_DATA;
+			b->len = n;
+			x->nblobs = 1;
+			c->cur = sizeof(*x) + sizeof(*b) + n;
+		}
+	} else {
+		ct_capture(c, (__u8 *)x, &x->nblobs, &x->flags, args, spec, true, ret);
+	}
+done:
+	ct_commit(c, &x->hdr, true);
 	return 0;
 }
 
-/* ---- raw_tp + hash map: the same events on older kernels ------------ */
-
-SEC("raw_tp/sys_enter")
-int calltrace_enter_raw(struct bpf_raw_tracepoint_args *ctx)
+/* Flush the batch of a CPU that switches tasks: the halves of the task
+ * leaving it go out before it can run anywhere else. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(calltrace_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	struct pt_regs *regs = (struct pt_regs *)ctx->args[0];
-	__u64 id = ctx->args[1], pid_tgid;
-	struct ct_inflight *f, z = {};
-	__u32 run, tid;
+	struct ct_cpu *c = ct_cpu();
 
-	if (!ct_wanted(id))
+	if (!c || c->len <= sizeof(struct rt_hdr) || c->len >= CT_FLUSH_AT)
 		return 0;
-	pid_tgid = bpf_get_current_pid_tgid();
-	run = rt_run_of(pid_tgid >> 32);
-	if (!run)
+	if (__sync_lock_test_and_set(&c->busy, 1))
 		return 0;
-	tid = (__u32)pid_tgid;
-	f = rt_lookup_or_init(&calltrace_inflight, &tid, &z);
-	if (!f)
-		return 0;
-	f->run = run;
-	return ct_begin(f, id, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si),
-			BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r10),
-			BPF_CORE_READ(regs, r8), BPF_CORE_READ(regs, r9));
+	ct_flush(c);
+	c->busy = 0;
+	return 0;
 }
 
-SEC("raw_tp/sys_exit")
-int calltrace_exit_raw(struct bpf_raw_tracepoint_args *ctx)
+/* A thread exits: its last halves go out before its parent can reap it
+ * (and runtrace end the run). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(calltrace_task_exit, struct task_struct *p)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_inflight *f;
+	struct ct_cpu *c = ct_cpu();
 
-	f = bpf_map_lookup_elem(&calltrace_inflight, &tid);
-	if (!f || !f->active)
+	if (!c || c->len <= sizeof(struct rt_hdr) || c->len >= CT_FLUSH_AT)
 		return 0;
-	return ct_finish(f, ctx->args[1]);
-}
-
-SEC("raw_tp/sched_process_exit")
-int calltrace_task_exit_raw(struct bpf_raw_tracepoint_args *ctx)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ct_inflight *f;
-
-	f = bpf_map_lookup_elem(&calltrace_inflight, &tid);
-	if (!f)
+	if (__sync_lock_test_and_set(&c->busy, 1))
 		return 0;
-	if (f->active)
-		ct_unfinished(f);
-	bpf_map_delete_elem(&calltrace_inflight, &tid);
+	ct_flush(c);
+	c->busy = 0;
 	return 0;
 }

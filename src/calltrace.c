@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * --call-trace sink: spools the RT_EV_SYSCALL records of a run (and its
+ * --call-trace sink: joins the two halves of each syscall as they come
+ * (src/syscall_join.c), spools the joined records of a run (and its
  * processes' exits, for strace's "+++ exited with N +++" lines) and, for a
  * kept run, writes run-NNNN/syscalls.log (and syscalls.jsonl).
  */
@@ -17,11 +18,11 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
-#include "kernel_features.h"
 #include "runtrace.skel.h"
 #include "runtrace/syscall.h"
 #include "sinks.h"
 #include "syscall_fmt.h"
+#include "syscall_join.h"
 #include "syscall_spool.h"
 #include "syscall_table.h"
 #include "util.h"
@@ -43,16 +44,15 @@ struct calltrace {
 	__u64 filter[RT_SC_NR_MAX / 64];
 	bool filter_high;
 	__u64 lost;        /* this run's records lost in the kernel, as marked so far */
-	__u32 nr_execve, nr_execveat; /* whose entry halves carry argv */
-	bool raw_tp;       /* the raw_tp + hash map fallback is in use */
+	__u32 nr_execve, nr_execveat;
 	__u64 exec_ts;     /* first exec of the run's child (0: none yet) */
+	struct ct_join join;
 	struct ct_spool spool;
 };
 
 static int ct_configure(void *self, struct runtrace_bpf *skel)
 {
 	struct calltrace *ct = self;
-	bool raw = getenv("RUNTRACE_CALLTRACE_RAW_TP") != NULL;
 	__u32 nr;
 
 	/* configure: syscall bitmap, capture spec, -s, -Z */
@@ -62,23 +62,10 @@ static int ct_configure(void *self, struct runtrace_bpf *skel)
 		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
 	skel->rodata->cfg_ct_strsize = ct->cfg->strsize;
 	skel->rodata->cfg_ct_failed_only = ct->cfg->failed_syscalls_only;
-	/* tp_btf + task storage where the kernel has it (5.11+), else the
-	 * raw_tp + hash map fallback (same events); RUNTRACE_CALLTRACE_RAW_TP
-	 * forces the fallback */
-	if (!raw && !features_task_storage())
-		raw = true;
-	bpf_program__set_autoload(skel->progs.calltrace_enter, !raw);
-	bpf_program__set_autoload(skel->progs.calltrace_exit, !raw);
-	bpf_program__set_autoload(skel->progs.calltrace_task_exit, !raw);
-	bpf_program__set_autoload(skel->progs.calltrace_enter_raw, raw);
-	bpf_program__set_autoload(skel->progs.calltrace_exit_raw, raw);
-	bpf_program__set_autoload(skel->progs.calltrace_task_exit_raw, raw);
-	if (raw)
-		bpf_map__set_autocreate(skel->maps.calltrace_task, false);
-	else
-		bpf_map__set_max_entries(skel->maps.calltrace_inflight, 1);
-	ct->raw_tp = raw;
-	rt_dbg("call-trace: %s", raw ? "raw_tp + hash map (fallback)" : "tp_btf + task storage");
+	bpf_program__set_autoload(skel->progs.calltrace_enter, true);
+	bpf_program__set_autoload(skel->progs.calltrace_exit, true);
+	bpf_program__set_autoload(skel->progs.calltrace_switch, true);
+	bpf_program__set_autoload(skel->progs.calltrace_task_exit, true);
 	return 0;
 }
 
@@ -90,6 +77,13 @@ static int ct_run_start(void *self, struct rt_run *run)
 	ct->lost = 0;
 	ct->exec_ts = 0;
 	return 0;
+}
+
+static int ct_spool_joined(void *ctx, const struct rt_syscall_event *ev, size_t len)
+{
+	struct calltrace *ct = ctx;
+
+	return ct_spool_push(&ct->spool, ev, len);
 }
 
 static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len)
@@ -108,11 +102,10 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 		if (p->kind != RT_PROC_EXIT)
 			return 0;
 		len = offsetof(struct rt_proc_event, comm);
-	} else if (hdr->type != RT_EV_SYSCALL || len < sizeof(struct rt_syscall_event) ||
-		   hdr->size > len || hdr->size < sizeof(struct rt_syscall_event)) {
-		return 0;
 	} else {
-		len = hdr->size; /* a fixed-size reservation may hold fewer bytes */
+		int err = ct_join_half(&ct->join, hdr, len, ct_spool_joined, ct);
+
+		return err == -EINVAL ? 0 : err; /* a malformed half: dropped */
 	}
 	return ct_spool_push(&ct->spool, hdr, len);
 }
@@ -145,18 +138,9 @@ struct ct_line {
 	const struct rt_hdr *rec;
 };
 
-/* An execve entry half joined to its completion record. */
-struct ct_join {
-	const struct rt_hdr *done;
-	const struct rt_syscall_event *enter;
-	size_t len;
-};
-
 struct ct_index {
 	struct ct_line *lines;
 	size_t n;
-	struct ct_join *joins;
-	size_t njoins, cap;
 };
 
 static int line_cmp(const void *a, const void *b)
@@ -164,27 +148,6 @@ static int line_cmp(const void *a, const void *b)
 	const struct ct_line *x = a, *y = b;
 
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
-}
-
-static int add_join(struct ct_index *ix, const struct rt_hdr *done,
-		    const struct rt_syscall_event *enter, size_t len)
-{
-	int err = array_grow(&ix->joins, &ix->cap, ix->njoins, sizeof(*ix->joins), 16, SIZE_MAX);
-
-	if (err)
-		return err;
-	ix->joins[ix->njoins++] = (struct ct_join){ done, enter, len };
-	return 0;
-}
-
-static const struct ct_join *find_join(const struct ct_index *ix, const struct rt_hdr *done)
-{
-	size_t i;
-
-	for (i = 0; i < ix->njoins; i++)
-		if (ix->joins[i].done == done)
-			return &ix->joins[i];
-	return NULL;
 }
 
 /*
@@ -227,17 +190,10 @@ static int sort_lines(struct ct_index *ix)
 	return 0;
 }
 
-/* Index the spool in time order, execve entry halves joined to their
- * completion records.  Records arrive in completion order: sort only if
- * that is not already entry order (several threads). */
+/* Index the spool in time order.  Records arrive in exit order: sort only
+ * if that is not already entry order (several threads, blocking calls). */
 static int ct_index(struct calltrace *ct, struct rt_run *run, struct ct_index *ix)
 {
-	struct {
-		__u32 tid;
-		const struct rt_syscall_event *ev;
-		size_t len;
-	} pend[64];
-	int npend = 0, i, err;
 	struct ct_spool_iter it;
 	const struct rt_hdr *h;
 	bool sorted = true;
@@ -255,29 +211,6 @@ static int ct_index(struct calltrace *ct, struct rt_run *run, struct ct_index *i
 		if (h->ts < ct->exec_ts && h->tid == (__u32)run->pid && h->type == RT_EV_SYSCALL &&
 		    ev->nr != ct->nr_execve && ev->nr != ct->nr_execveat)
 			continue;
-		if (h->type == RT_EV_SYSCALL && (ev->flags & RT_SC_F_ENTER)) {
-			for (i = 0; i < npend && pend[i].tid != h->tid; i++)
-				;
-			if (i == npend && npend < 64)
-				npend++;
-			if (i < 64) {
-				pend[i].tid = h->tid;
-				pend[i].ev = ev;
-				pend[i].len = len;
-			}
-			continue;
-		}
-		if (h->type == RT_EV_SYSCALL && npend) {
-			for (i = 0; i < npend; i++) {
-				if (pend[i].tid == h->tid && pend[i].ev->nr == ev->nr) {
-					err = add_join(ix, h, pend[i].ev, pend[i].len);
-					if (err)
-						return err;
-					pend[i] = pend[--npend];
-					break;
-				}
-			}
-		}
 		if (k && h->ts < ix->lines[k - 1].ts)
 			sorted = false;
 		ix->lines[k].ts = h->ts;
@@ -349,15 +282,10 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 
 		if (l->rec->type == RT_EV_SYSCALL) {
 			const struct rt_syscall_event *ev = (const void *)l->rec;
-			const struct ct_join *j = NULL;
 
-			if (ix.njoins && (ev->nr == ct->nr_execve || ev->nr == ct->nr_execveat))
-				j = find_join(&ix, l->rec);
-			err = rt_sc_fmt_text(&f, &txt, ev, ev->hdr.size, j ? j->enter : NULL,
-					     j ? j->len : 0);
+			err = rt_sc_fmt_text(&f, &txt, ev, ev->hdr.size);
 			if (!err && json)
-				err = rt_sc_fmt_json(&f, &js, ev, ev->hdr.size, j ? j->enter : NULL,
-						     j ? j->len : 0);
+				err = rt_sc_fmt_json(&f, &js, ev, ev->hdr.size);
 			if (err) /* malformed: say so, go on */
 				strbuf_addf(&txt, "runtrace: malformed syscall record (%u bytes)\n",
 					    ev->hdr.size);
@@ -403,7 +331,6 @@ cleanup:
 	if (jfd >= 0)
 		close(jfd);
 	free(ix.lines);
-	free(ix.joins);
 	strbuf_free(&txt);
 	strbuf_free(&js);
 	rt_sc_fmt_free(&f);
@@ -413,10 +340,15 @@ cleanup:
 static int ct_run_end(void *self, struct rt_run *run)
 {
 	struct calltrace *ct = self;
-	int err = 0;
+	int err;
 
+	/* syscalls still in flight when their thread died: unfinished */
+	rt_dbg("call-trace: run %u: %llu exit halves without an entry, %llu entries without an exit",
+	       run->id, (unsigned long long)ct->join.orphans,
+	       (unsigned long long)ct->join.unmatched);
+	err = ct_join_finish(&ct->join, ct_spool_joined, ct);
 	ct_note_lost(ct, run, run->end_ns);
-	if (run->keep)
+	if (!err && run->keep)
 		err = ct_write(ct, run);
 	ct_spool_reset(&ct->spool);
 	return err;
@@ -428,6 +360,7 @@ static void ct_free(void *self)
 
 	if (!ct)
 		return;
+	ct_join_free(&ct->join);
 	ct_spool_free(&ct->spool);
 	free(ct);
 }
@@ -468,9 +401,10 @@ int calltrace_sink_new(const struct config *cfg, struct sink *out)
 	}
 	ct_spool_init(&ct->spool, cfg->max_events > 0 ? (__u64)cfg->max_events : 0,
 		      CT_SPOOL_MAX_BYTES);
+	ct_join_init(&ct->join, cfg->failed_syscalls_only, ct->nr_execve, ct->nr_execveat);
 	out->ops = &calltrace_ops;
 	out->self = ct;
-	out->types = (1u << RT_EV_SYSCALL) | (1u << RT_EV_PROC);
+	out->types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) | (1u << RT_EV_PROC);
 	out->tick_ns = CT_TICK_NS;
 	return 0;
 }

@@ -71,7 +71,6 @@ void features_probe_bpf(struct features *f)
 	 * needs BTF and 5.5, and the load itself says if it is missing. */
 	f->tracing_prog = f->btf;
 	f->cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) == 1;
-	f->task_storage = features_task_storage();
 	btf = btf__load_vmlinux_btf();
 	if (btf) {
 		f->block_io_start = features_tp_struct_arg(btf, "block_io_start", "request") == 0;
@@ -88,11 +87,6 @@ void features_probe_bpf(struct features *f)
 			rmdir(path);
 		}
 	}
-}
-
-bool features_task_storage(void)
-{
-	return libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) == 1;
 }
 
 int features_tp_struct_arg(const struct btf *btf, const char *tp, const char *type)
@@ -179,6 +173,4 @@ void features_print(FILE *out, const struct features *f)
 	fprintf(out, "cgroup.kill: %s\n", yes_no(f->cgroup_kill));
 	fprintf(out, "block_io_start: %s (--sys-trace attributes disk IO %s)\n",
 		yes_no(f->block_io_start), f->block_io_start ? "at submission" : "at issue");
-	fprintf(out, "task storage: %s (--call-trace uses %s)\n", yes_no(f->task_storage),
-		f->task_storage ? "tp_btf" : "its raw_tp fallback");
 }

@@ -23,17 +23,12 @@ struct features {
 	bool cgroup_skb;         /* BPF_PROG_TYPE_CGROUP_SKB */
 	bool cgroup_kill;        /* cgroup.kill (5.14) */
 	bool block_io_start;     /* tracepoint block_io_start (6.5) for --sys-trace */
-	bool task_storage;       /* BPF_MAP_TYPE_TASK_STORAGE (5.11): --call-trace's
-				  * tp_btf programs, else its raw_tp fallback */
 };
 
 /* Cheap checks: kernel, BTF, capabilities, mounts. */
 void features_probe(struct features *f);
 /* libbpf feature probes; needs the capabilities. */
 void features_probe_bpf(struct features *f);
-/* Whether tracing programs can use task storage (5.11); --call-trace
- * picks its program set by it. */
-bool features_task_storage(void);
 struct btf;
 /* Index (from 0) of the first `struct @type *` argument of tracepoint @tp
  * in the kernel's BTF @btf (its btf_trace_<tp> typedef); -ENOENT if the

@@ -238,6 +238,8 @@ int session__register(struct session *s, pid_t pid, unsigned run)
 
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.scope), &key, &val, BPF_ANY))
 		return -errno;
+	/* programs that cached "not traced" for this task look again */
+	__atomic_fetch_add(&s->skel->bss->scope_gen, 1, __ATOMIC_SEQ_CST);
 	return 0;
 }
 
@@ -259,6 +261,7 @@ static void forget_run(struct session *s, unsigned run)
 	__u32 val;
 
 	map_delete_where(bpf_map__fd(s->skel->maps.scope), &val, of_run, &run);
+	__atomic_fetch_add(&s->skel->bss->scope_gen, 1, __ATOMIC_SEQ_CST);
 }
 
 void session__update_drops(struct session *s, struct rt_run *run)

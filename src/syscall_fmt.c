@@ -441,7 +441,7 @@ static void add_arg(struct rt_sc_fmt *f, struct strbuf *out, const struct rt_sys
 {
 	unsigned long long a = ev->args[i];
 	const struct rt_sc_blob *b = bl->arg[i];
-	bool done = !(ev->flags & (RT_SC_F_UNFINISHED | RT_SC_F_ENTER));
+	bool done = !(ev->flags & RT_SC_F_UNFINISHED);
 	unsigned long long lenarg = ev->args[d->lenidx[i] % 6];
 	int k;
 
@@ -663,34 +663,18 @@ static int format_clone(struct rt_sc_fmt *f, const struct rt_syscall_event *ev, 
 
 /*
  * Format the arguments of @ev into f->scratch, recording where each ends in
- * @ends.  Returns how many.  @enter: the entry half's blobs win for
- * arguments it has.
+ * @ends.  Returns how many.
  */
 static int format_args(struct rt_sc_fmt *f, const struct rt_syscall_event *ev, size_t len,
-		       const struct rt_syscall_event *enter, size_t enter_len,
 		       const struct rt_sc_desc *d, size_t ends[6])
 {
 	static const struct rt_sc_desc unknown = { "?", -1, 0, { 0 }, { 0 } };
-	struct blobs bl, ebl;
+	struct blobs bl;
 	int n, i;
 
 	blobs_init(&bl);
 	if (parse_blobs(ev, len, &bl))
 		return -EINVAL;
-	if (enter) {
-		blobs_init(&ebl);
-		if (!parse_blobs(enter, enter_len, &ebl)) {
-			for (i = 0; i < 6; i++)
-				if (ebl.arg[i])
-					bl.arg[i] = ebl.arg[i];
-			if (ebl.argv_arg >= 0) {
-				memcpy(bl.argv, ebl.argv, sizeof(bl.argv));
-				bl.argc = ebl.argc;
-				bl.argv_total = ebl.argv_total;
-				bl.argv_arg = ebl.argv_arg;
-			}
-		}
-	}
 	if (!d)
 		d = &unknown;
 	strbuf_reset(&f->scratch);
@@ -797,14 +781,13 @@ void rt_sc_fmt_free(struct rt_sc_fmt *f)
 }
 
 int rt_sc_fmt_text(struct rt_sc_fmt *f, struct strbuf *out,
-		   const struct rt_syscall_event *ev, size_t len,
-		   const struct rt_syscall_event *enter, size_t enter_len)
+		   const struct rt_syscall_event *ev, size_t len)
 {
 	const struct rt_sc_desc *d = rt_sc_desc(ev->nr);
 	size_t ends[6], start = 0;
 	int n, i;
 
-	n = format_args(f, ev, len, enter, enter_len, d, ends);
+	n = format_args(f, ev, len, d, ends);
 	if (n < 0)
 		return n;
 	add_time(f, out, ev->hdr.ts);
@@ -833,14 +816,13 @@ int rt_sc_fmt_text(struct rt_sc_fmt *f, struct strbuf *out,
 }
 
 int rt_sc_fmt_json(struct rt_sc_fmt *f, struct strbuf *out,
-		   const struct rt_syscall_event *ev, size_t len,
-		   const struct rt_syscall_event *enter, size_t enter_len)
+		   const struct rt_syscall_event *ev, size_t len)
 {
 	const struct rt_sc_desc *d = rt_sc_desc(ev->nr);
 	size_t ends[6], start = 0, mark;
 	int n, i;
 
-	n = format_args(f, ev, len, enter, enter_len, d, ends);
+	n = format_args(f, ev, len, d, ends);
 	if (n < 0)
 		return n;
 	strbuf_adds(out, "{\"time\":\"");

@@ -29,18 +29,15 @@ void rt_sc_fmt_free(struct rt_sc_fmt *f);
 
 /*
  * Append the text line (newline included) of syscall record @ev of @len
- * bytes to @out.  @enter/@enter_len: the entry half of the same syscall
- * (execve path and argv), or NULL.  Returns 0, or -EINVAL if the record is
- * malformed (nothing appended).
+ * bytes to @out.  Returns 0, or -EINVAL if the record is malformed
+ * (nothing appended).
  */
 int rt_sc_fmt_text(struct rt_sc_fmt *f, struct strbuf *out,
-		   const struct rt_syscall_event *ev, size_t len,
-		   const struct rt_syscall_event *enter, size_t enter_len);
+		   const struct rt_syscall_event *ev, size_t len);
 
 /* The same as one JSON object and a newline (a syscalls.jsonl line). */
 int rt_sc_fmt_json(struct rt_sc_fmt *f, struct strbuf *out,
-		   const struct rt_syscall_event *ev, size_t len,
-		   const struct rt_syscall_event *enter, size_t enter_len);
+		   const struct rt_syscall_event *ev, size_t len);
 
 /* A process exit line, strace's "+++ exited with 1 +++" / "+++ killed by
  * SIGKILL +++", for wait status @status of process @pid at @ts. */

@@ -13,12 +13,16 @@
 #include <linux/types.h>
 #endif
 
-/* Record types.  Keep in step with rt_event_type_name() in src/events.c. */
+/* Record types. */
 enum rt_event_type {
 	RT_EV_PROC = 1,    /* struct rt_proc_event: fork, exec, exit */
-	RT_EV_SYSCALL = 2, /* struct rt_syscall_event (include/runtrace/syscall.h) */
+	RT_EV_SYSCALL = 2, /* struct rt_syscall_event, joined in userspace (runtrace/syscall.h) */
 	RT_EV_NET = 3,     /* struct rt_net_event (include/runtrace/net.h) */
 	RT_EV_SYS = 4,     /* struct rt_sys_event (include/runtrace/sys.h) */
+	RT_EV_SYSCALL_ENTER = 5, /* struct rt_sc_enter (runtrace/syscall.h) */
+	RT_EV_SYSCALL_EXIT = 6,  /* struct rt_sc_exit (runtrace/syscall.h) */
+	RT_EV_BATCH = 7,   /* records of one CPU, back to back, each 8-byte aligned;
+			    * hdr.run, ts, pid, tid are 0 */
 	RT_EV_MAX = 16,
 };
 

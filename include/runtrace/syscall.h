@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --call-trace records (RT_EV_SYSCALL), shared by bpf/syscalls.bpf.c and
- * src/calltrace.c.  One record per completed syscall, emitted at sys_exit:
- * the fixed part below, then a tail of blobs (captured user memory: paths,
- * strings, data bytes, sockaddrs, execve argv), each tagged with the
- * argument it belongs to.  hdr.ts is the syscall's ENTRY time.
+ * --call-trace records, shared by bpf/syscalls.bpf.c and src/calltrace.c.
  *
- * execve/execveat also emit an ENTER record (flag RT_SC_F_ENTER) at
- * sys_enter carrying the path and argv, since the caller's memory is gone
- * by sys_exit; userspace joins it to the completion record of the same tid.
+ * The kernel side keeps no state between a syscall's entry and its exit: it
+ * emits two halves, RT_EV_SYSCALL_ENTER (entry time, number, arguments) at
+ * sys_enter and RT_EV_SYSCALL_EXIT (exit time, return value) at sys_exit,
+ * each followed by a tail of blobs (captured user memory: paths, strings,
+ * data bytes, sockaddrs, execve argv), each tagged with the argument it
+ * belongs to.  Most blobs are read at exit (output buffers are filled by
+ * then); execve's path and argv at entry (the caller's memory is gone by
+ * exit).  Halves travel in per-CPU batches (RT_EV_BATCH), flushed when a
+ * batch fills, when its CPU switches tasks and when a thread exits, so each
+ * thread's halves reach userspace in the order they happened.
+ *
+ * Userspace joins the two halves of each thread's syscall into one
+ * struct rt_syscall_event (RT_EV_SYSCALL): what its spool keeps and its
+ * formatter reads.  An entry with no exit (exit_group, a thread killed in
+ * the syscall) becomes an unfinished record.
  */
 #ifndef RUNTRACE_SYSCALL_H
 #define RUNTRACE_SYSCALL_H
@@ -16,9 +24,8 @@
 #include "runtrace/events.h"
 
 /* Record flags. */
-#define RT_SC_F_UNFINISHED 0x1 /* the thread exited while in the syscall */
-#define RT_SC_F_ENTER      0x2 /* entry half (execve path + argv), no ret */
-#define RT_SC_F_TRUNC      0x4 /* some blob did not fit in the record */
+#define RT_SC_F_UNFINISHED 0x1 /* joined: the syscall never returned */
+#define RT_SC_F_TRUNC      0x4 /* some blob did not fit (or was not read) */
 
 /* Blob kinds. */
 enum rt_sc_blob_kind {
@@ -42,6 +49,27 @@ struct rt_sc_blob {
 #define RT_SC_ARGV_MAX  32    /* execve argv elements captured */
 #define RT_SC_NR_MAX    512   /* syscall numbers covered by the filter/spec */
 
+/* RT_EV_SYSCALL_ENTER: a syscall begins.  Blobs follow (execve only). */
+struct rt_sc_enter {
+	struct rt_hdr hdr;  /* ts: entry time; size: fixed part + blobs, a multiple of 8 */
+	__u64 args[6];      /* raw argument registers */
+	__u32 nr;           /* syscall number */
+	__u16 flags;        /* RT_SC_F_TRUNC */
+	__u16 nblobs;
+};
+_Static_assert(sizeof(struct rt_sc_enter) == 80, "rt_sc_enter layout is ABI");
+
+/* RT_EV_SYSCALL_EXIT: the syscall returned.  Blobs follow. */
+struct rt_sc_exit {
+	struct rt_hdr hdr;  /* ts: exit time; size: fixed part + blobs, a multiple of 8 */
+	__s64 ret;          /* return value (raw: -errno on failure) */
+	__u32 nr;           /* syscall number (orig_ax) */
+	__u16 flags;        /* RT_SC_F_TRUNC */
+	__u16 nblobs;
+};
+_Static_assert(sizeof(struct rt_sc_exit) == 40, "rt_sc_exit layout is ABI");
+
+/* RT_EV_SYSCALL: one syscall, both halves joined (userspace only). */
 struct rt_syscall_event {
 	struct rt_hdr hdr;  /* ts: entry time; size: fixed part + blobs */
 	__u64 duration_ns;  /* exit ts - entry ts (0 if unfinished/enter) */

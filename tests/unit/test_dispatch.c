@@ -86,11 +86,52 @@ static void test_malformed(void **state)
 	assert_int_equal(c.rejected, 1);
 }
 
+/* A batch: every record in it is dispatched as if it came alone; one that
+ * cannot be framed stops the batch and is counted. */
+static void test_batch(void **state)
+{
+	struct seen a = { 0 };
+	struct sink sink = { .ops = &ops, .self = &a, .types = ~0u };
+	struct dispatch_counters c = { 0 };
+	struct rt_run run = { .id = 3 };
+	_Alignas(8) unsigned char buf[24 + 32 + 40 + 24] = { 0 };
+	struct rt_hdr *b = (struct rt_hdr *)buf, *r1 = (void *)(buf + 24), *r2 = (void *)(buf + 56),
+		      *r3 = (void *)(buf + 96);
+
+	*b = (struct rt_hdr){ .type = RT_EV_BATCH, .size = sizeof(buf) };
+	*r1 = (struct rt_hdr){ .type = RT_EV_SYSCALL_ENTER, .size = 32, .run = 3 };
+	*r2 = (struct rt_hdr){ .type = RT_EV_SYSCALL_EXIT, .size = 40, .run = 3 };
+	*r3 = (struct rt_hdr){ .type = RT_EV_SYSCALL_EXIT, .size = 24, .run = 2 }; /* an old run */
+	dispatch_record(&sink, 1, &run, buf, sizeof(buf), &c);
+	assert_int_equal(a.calls, 2);
+	assert_int_equal(a.last_type, RT_EV_SYSCALL_EXIT);
+	assert_int_equal(a.last_len, 40);
+	assert_int_equal(c.stale, 1);
+	assert_int_equal(c.malformed, 0);
+
+	r2->size = 36; /* not 8-byte aligned: the batch cannot be framed after r1 */
+	dispatch_record(&sink, 1, &run, buf, sizeof(buf), &c);
+	assert_int_equal(a.calls, 3);
+	assert_int_equal(c.malformed, 1);
+
+	r2->size = 40;
+	r3->type = RT_EV_BATCH; /* no batch inside a batch */
+	dispatch_record(&sink, 1, &run, buf, sizeof(buf), &c);
+	assert_int_equal(a.calls, 5);
+	assert_int_equal(c.malformed, 2);
+
+	b->size = sizeof(buf) + 8; /* beyond what the ring gave */
+	dispatch_record(&sink, 1, &run, buf, sizeof(buf), &c);
+	assert_int_equal(a.calls, 5);
+	assert_int_equal(c.malformed, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dispatch_by_type_and_run),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
