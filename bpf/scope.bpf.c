@@ -55,7 +55,12 @@ int BPF_PROG(rt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u32 run = rt_run_of(pid_tgid >> 32);
 	struct rt_proc_event *ev;
 
-	if (!run || !cfg_proc_events)
+	if (!run)
+		return 0;
+	/* a thread other than the leader that execs takes the leader's tid:
+	 * per-CPU caches of a task's ids must look again */
+	__sync_fetch_and_add(&scope_gen, 1);
+	if (!cfg_proc_events)
 		return 0;
 	ev = rt_reserve(struct rt_proc_event, RT_EV_PROC, run, pid_tgid);
 	if (!ev)

@@ -54,6 +54,7 @@ const volatile bool cfg_ct_failed_only = false;
 
 struct ct_cpu {
 	__u64 task;   /* scope cache: the task last seen on this CPU, */
+	__u64 pid_tgid; /* ... its ids, */
 	__u32 gen;    /* ... at this scope_gen, */
 	__u32 run;    /* ... is in this run (0: none) */
 	__u32 busy;   /* the batch is claimed */
@@ -126,46 +127,34 @@ static __always_inline struct ct_cpu *ct_cpu(void)
 }
 
 /*
- * The run of the current task, from @c's cache or the scope map.  Called
- * with @c claimed when it may refill the cache; unclaimed it only reads.
- */
-static __always_inline __u32 ct_run_of_current(struct ct_cpu *c, bool claimed)
-{
-	__u64 task = bpf_get_current_task();
-	__u32 gen = scope_gen, run;
-
-	if (c->task == task && c->gen == gen)
-		return c->run;
-	run = rt_run_of(bpf_get_current_pid_tgid() >> 32);
-	if (claimed) {
-		c->task = task;
-		c->gen = gen;
-		c->run = run;
-	}
-	return run;
-}
-
-/*
  * Claim this CPU's batch for the current task if it is traced.  Returns the
  * batch (claimed) and sets *@run; NULL with *@run == 0 if the task is not
  * traced; NULL with *@run set if the batch is claimed by a program this one
- * preempted (write to the ring instead).
+ * preempted (write to the ring instead).  The cache (task, ids, run) is
+ * read unclaimed only to let untraced tasks go, written only claimed.
  */
 static __always_inline struct ct_cpu *ct_claim(__u32 *run)
 {
+	__u64 task = bpf_get_current_task();
 	struct ct_cpu *c = ct_cpu();
+	__u32 gen = scope_gen;
 
 	*run = 0;
 	if (!c)
 		return NULL;
-	/* untraced tasks: no atomic, no write */
-	if (c->task == bpf_get_current_task() && c->gen == scope_gen && !c->run)
-		return NULL;
+	if (c->task == task && c->gen == gen && !c->run)
+		return NULL; /* untraced: no atomic, no write */
 	if (__sync_lock_test_and_set(&c->busy, 1)) {
-		*run = ct_run_of_current(c, false);
+		*run = rt_run_of(bpf_get_current_pid_tgid() >> 32);
 		return NULL;
 	}
-	*run = ct_run_of_current(c, true);
+	if (c->task != task || c->gen != gen) {
+		c->pid_tgid = bpf_get_current_pid_tgid();
+		c->run = rt_run_of(c->pid_tgid >> 32);
+		c->task = task;
+		c->gen = gen;
+	}
+	*run = c->run;
 	if (!*run) {
 		c->busy = 0;
 		return NULL;
@@ -361,10 +350,8 @@ static __always_inline void ct_argv(struct ct_cpu *c, __u8 *rec, __u16 *nblobs, 
 /* ---- halves -------------------------------------------------------------- */
 
 static __always_inline void ct_hdr(struct rt_hdr *h, __u16 type, __u16 size, __u32 run,
-				   __u64 ts)
+				   __u64 pid_tgid, __u64 ts)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-
 	h->type = type;
 	h->size = size;
 	h->run = run;
@@ -391,9 +378,9 @@ static __noinline void ct_enter_blobs(struct ct_cpu *c, struct rt_sc_enter *e, _
 }
 
 static __always_inline void ct_fill_enter(struct rt_sc_enter *e, struct pt_regs *regs, long id,
-					  __u32 run)
+					  __u32 run, __u64 pid_tgid)
 {
-	ct_hdr(&e->hdr, RT_EV_SYSCALL_ENTER, sizeof(*e), run, bpf_ktime_get_ns());
+	ct_hdr(&e->hdr, RT_EV_SYSCALL_ENTER, sizeof(*e), run, pid_tgid, bpf_ktime_get_ns());
 	e->args[0] = regs->di;
 	e->args[1] = regs->si;
 	e->args[2] = regs->dx;
@@ -422,7 +409,7 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 		if (!run)
 			return 0;
 		/* the batch is claimed: straight to the ring, no blobs */
-		ct_fill_enter(&one, regs, id, run);
+		ct_fill_enter(&one, regs, id, run, bpf_get_current_pid_tgid());
 		if (spec & RT_CAP_AT_ENTER)
 			one.flags = RT_SC_F_TRUNC;
 		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
@@ -430,7 +417,7 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 	e = (void *)ct_next(c);
-	ct_fill_enter(e, regs, id, run);
+	ct_fill_enter(e, regs, id, run, c->pid_tgid);
 	c->cur = sizeof(*e);
 	if (spec & RT_CAP_AT_ENTER)
 		ct_enter_blobs(c, e, spec);
@@ -438,9 +425,10 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-static __always_inline void ct_fill_exit(struct rt_sc_exit *x, __u64 nr, long ret, __u32 run)
+static __always_inline void ct_fill_exit(struct rt_sc_exit *x, __u64 nr, long ret, __u32 run,
+					 __u64 pid_tgid)
 {
-	ct_hdr(&x->hdr, RT_EV_SYSCALL_EXIT, sizeof(*x), run, bpf_ktime_get_ns());
+	ct_hdr(&x->hdr, RT_EV_SYSCALL_EXIT, sizeof(*x), run, pid_tgid, bpf_ktime_get_ns());
 	x->ret = ret;
 	x->nr = nr;
 	x->flags = 0;
@@ -480,7 +468,7 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 		if (!run)
 			return 0;
 		/* the batch is claimed: straight to the ring, no blobs */
-		ct_fill_exit(&one, nr, ret, run);
+		ct_fill_exit(&one, nr, ret, run, bpf_get_current_pid_tgid());
 		if (spec & RT_CAP_ARGS_MASK)
 			one.flags = RT_SC_F_TRUNC;
 		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
@@ -488,7 +476,7 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 		return 0;
 	}
 	x = (void *)ct_next(c);
-	ct_fill_exit(x, nr, ret, run);
+	ct_fill_exit(x, nr, ret, run, c->pid_tgid);
 	c->cur = sizeof(*x);
 	if (!(spec & RT_CAP_ARGS_MASK))
 		goto done;
@@ -545,18 +533,40 @@ int BPF_PROG(calltrace_switch, bool preempt, struct task_struct *prev, struct ta
 	return 0;
 }
 
-/* A thread exits: its last halves go out before its parent can reap it
- * (and runtrace end the run). */
+/* A thread exits: say so after its last halves (strace's "+++ exited"
+ * line, and the end of its wait for an exit half), and flush them before
+ * its parent can reap it (and runtrace end the run). */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(calltrace_task_exit, struct task_struct *p)
 {
-	struct ct_cpu *c = ct_cpu();
+	struct rt_thread_exit *t;
+	struct ct_cpu *c;
+	__u32 run;
 
-	if (!c || c->len <= sizeof(struct rt_hdr) || c->len >= CT_FLUSH_AT)
+	c = ct_claim(&run);
+	if (!c) {
+		struct rt_thread_exit one;
+
+		if (!run)
+			return 0;
+		ct_hdr(&one.hdr, RT_EV_THREAD_EXIT, sizeof(one), run, bpf_get_current_pid_tgid(),
+		       bpf_ktime_get_ns());
+		one.exit_code = BPF_CORE_READ(p, exit_code);
+		one.last = rt_group_dead(p);
+		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
+			rt_count_drop(RT_EV_SYSCALL);
 		return 0;
-	if (__sync_lock_test_and_set(&c->busy, 1))
-		return 0;
-	ct_flush(c);
-	c->busy = 0;
+	}
+	t = (void *)ct_next(c);
+	ct_hdr(&t->hdr, RT_EV_THREAD_EXIT, sizeof(*t), run, c->pid_tgid, bpf_ktime_get_ns());
+	t->exit_code = BPF_CORE_READ(p, exit_code);
+	t->last = rt_group_dead(p);
+	c->cur = sizeof(*t);
+	ct_commit(c, &t->hdr, false);
+	/* and out now, whatever the batch holds */
+	if (!__sync_lock_test_and_set(&c->busy, 1)) {
+		ct_flush(c);
+		c->busy = 0;
+	}
 	return 0;
 }

@@ -102,6 +102,27 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 		if (p->kind != RT_PROC_EXIT)
 			return 0;
 		len = offsetof(struct rt_proc_event, comm);
+	} else if (hdr->type == RT_EV_THREAD_EXIT) {
+		const struct rt_thread_exit *t = (const void *)hdr;
+		struct rt_proc_event p;
+		int err;
+
+		if (len < sizeof(*t))
+			return 0;
+		/* exit(2) and whatever it was killed in: unfinished now */
+		err = ct_join_thread_exit(&ct->join, hdr->tid, ct_spool_joined, ct);
+		if (err || t->last) /* the process's own exit record says it */
+			return err;
+		/* a thread's "+++ exited with N +++", as strace -f shows it */
+		memset(&p, 0, sizeof(p));
+		p.hdr = *hdr;
+		p.hdr.type = RT_EV_PROC;
+		p.hdr.pid = hdr->tid;
+		p.kind = RT_PROC_EXIT;
+		p.exit_code = t->exit_code;
+		len = offsetof(struct rt_proc_event, comm);
+		p.hdr.size = len;
+		return ct_spool_push(&ct->spool, &p, len);
 	} else {
 		int err = ct_join_half(&ct->join, hdr, len, ct_spool_joined, ct);
 
@@ -404,7 +425,8 @@ int calltrace_sink_new(const struct config *cfg, struct sink *out)
 	ct_join_init(&ct->join, cfg->failed_syscalls_only, ct->nr_execve, ct->nr_execveat);
 	out->ops = &calltrace_ops;
 	out->self = ct;
-	out->types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) | (1u << RT_EV_PROC);
+	out->types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) |
+		     (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_PROC);
 	out->tick_ns = CT_TICK_NS;
 	return 0;
 }

@@ -244,6 +244,15 @@ int ct_join_half(struct ct_join *j, const struct rt_hdr *h, size_t len, ct_join_
 	return -EINVAL;
 }
 
+int ct_join_thread_exit(struct ct_join *j, __u32 tid, ct_join_emit_fn emit, void *ctx)
+{
+	struct ct_join_slot *s = find(j, tid);
+
+	if (!s || !s->len)
+		return 0;
+	return emit_waiting(j, s, emit, ctx);
+}
+
 int ct_join_finish(struct ct_join *j, ct_join_emit_fn emit, void *ctx)
 {
 	int err = 0;

@@ -40,6 +40,10 @@ void ct_join_init(struct ct_join *j, bool failed_only, __u32 nr_execve, __u32 nr
 int ct_join_half(struct ct_join *j, const struct rt_hdr *h, size_t len, ct_join_emit_fn emit,
 		 void *ctx);
 
+/* Thread @tid exited: its entry still waiting (exit, a syscall it was
+ * killed in) goes to @emit as unfinished. */
+int ct_join_thread_exit(struct ct_join *j, __u32 tid, ct_join_emit_fn emit, void *ctx);
+
 /* The run ended: every entry still waiting (exit_group, a thread killed in
  * a syscall) goes to @emit as unfinished, then all is forgotten. */
 int ct_join_finish(struct ct_join *j, ct_join_emit_fn emit, void *ctx);

@@ -23,6 +23,7 @@ enum rt_event_type {
 	RT_EV_SYSCALL_EXIT = 6,  /* struct rt_sc_exit (runtrace/syscall.h) */
 	RT_EV_BATCH = 7,   /* records of one CPU, back to back, each 8-byte aligned;
 			    * hdr.run, ts, pid, tid are 0 */
+	RT_EV_THREAD_EXIT = 8, /* struct rt_thread_exit (runtrace/syscall.h) */
 	RT_EV_MAX = 16,
 };
 

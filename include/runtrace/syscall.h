@@ -69,6 +69,14 @@ struct rt_sc_exit {
 };
 _Static_assert(sizeof(struct rt_sc_exit) == 40, "rt_sc_exit layout is ABI");
 
+/* RT_EV_THREAD_EXIT: a traced thread exits (after its last half). */
+struct rt_thread_exit {
+	struct rt_hdr hdr;  /* ts: exit time; pid, tid: the thread */
+	__s32 exit_code;    /* wait(2) status word */
+	__u32 last;         /* the last thread of its process */
+};
+_Static_assert(sizeof(struct rt_thread_exit) == 32, "rt_thread_exit layout is ABI");
+
 /* RT_EV_SYSCALL: one syscall, both halves joined (userspace only). */
 struct rt_syscall_event {
 	struct rt_hdr hdr;  /* ts: entry time; size: fixed part + blobs */

@@ -157,6 +157,11 @@ def test_golden_all_against_account(outdir):
     for _, tid, path, _, ret in threads:
         assert f'[pid {int(tid):5d}] openat(AT_FDCWD, "{path}", O_RDONLY) = -1 ENOENT' in text
         assert f"[pid {int(tid):5d}] exit(0) = ?" in text
+        # and its end, as strace -f shows it: right after its exit(0)
+        exit_at = next(i for i, l in enumerate(lines) if f"[pid {int(tid):5d}] exit(0) = ?" in l)
+        end_at = next(i for i, l in enumerate(lines)
+                      if f"[pid {int(tid):5d}] +++ exited with 0 +++" in l)
+        assert exit_at < end_at
     # lines are in time order
     stamps = [l[:15] for l in lines if RT_LINE.match(l)]
     assert stamps == sorted(stamps)

@@ -215,6 +215,28 @@ static void test_unfinished_at_finish(void **state)
 	ct_join_free(&j);
 }
 
+/* A thread's exit ends its wait: exit(0) shows unfinished at once. */
+static void test_thread_exit(void **state)
+{
+	struct ct_join j;
+	struct half h;
+	struct got g = { 0 };
+
+	ct_join_init(&j, false, NR_EXECVE, NR_EXECVEAT);
+	enter(&h, 60, 61, 100, 60 /* exit */, 0, 0);
+	feed(&j, &h, &g);
+	assert_int_equal(ct_join_thread_exit(&j, 62, collect, &g), 0); /* another thread */
+	assert_int_equal(g.n, 0);
+	assert_int_equal(ct_join_thread_exit(&j, 61, collect, &g), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.r[0].ev.nr, 60);
+	assert_int_equal(g.r[0].ev.hdr.tid, 61);
+	assert_true(g.r[0].ev.flags & RT_SC_F_UNFINISHED);
+	assert_int_equal(ct_join_finish(&j, collect, &g), 0);
+	assert_int_equal(g.n, 1);
+	ct_join_free(&j);
+}
+
 /* An exit lost on the way: the entry shows unfinished, the next joins. */
 static void test_lost_exit(void **state)
 {
@@ -363,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_threads_interleave),
 		cmocka_unit_test(test_orphan_exit),
 		cmocka_unit_test(test_unfinished_at_finish),
+		cmocka_unit_test(test_thread_exit),
 		cmocka_unit_test(test_lost_exit),
 		cmocka_unit_test(test_execve),
 		cmocka_unit_test(test_sigreturn),
