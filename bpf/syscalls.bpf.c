@@ -119,6 +119,22 @@ reset:
 	c->nexit = 0;
 }
 
+/* A record that cannot go into the claimed batch: straight to the ring. */
+static __always_inline void ct_output_direct(void *rec, __u32 size)
+{
+	if (bpf_ringbuf_output(&events, rec, size, rt_wakeup_flags()))
+		rt_count_drop(RT_EV_SYSCALL);
+}
+
+/* Flush this CPU's batch now unless a program it preempted holds it. */
+static __always_inline void ct_flush_now(struct ct_cpu *c)
+{
+	if (__sync_lock_test_and_set(&c->busy, 1))
+		return;
+	ct_flush(c);
+	c->busy = 0;
+}
+
 static __always_inline struct ct_cpu *ct_cpu(void)
 {
 	__u32 zero = 0;
@@ -349,17 +365,6 @@ static __always_inline void ct_argv(struct ct_cpu *c, __u8 *rec, __u16 *nblobs, 
 
 /* ---- halves -------------------------------------------------------------- */
 
-static __always_inline void ct_hdr(struct rt_hdr *h, __u16 type, __u16 size, __u32 run,
-				   __u64 pid_tgid, __u64 ts)
-{
-	h->type = type;
-	h->size = size;
-	h->run = run;
-	h->ts = ts;
-	h->pid = pid_tgid >> 32;
-	h->tid = (__u32)pid_tgid;
-}
-
 /* execve/execveat entry: path and argv, read while the caller's memory is
  * still there. */
 static __noinline void ct_enter_blobs(struct ct_cpu *c, struct rt_sc_enter *e, __u64 spec)
@@ -380,7 +385,7 @@ static __noinline void ct_enter_blobs(struct ct_cpu *c, struct rt_sc_enter *e, _
 static __always_inline void ct_fill_enter(struct rt_sc_enter *e, struct pt_regs *regs, long id,
 					  __u32 run, __u64 pid_tgid)
 {
-	ct_hdr(&e->hdr, RT_EV_SYSCALL_ENTER, sizeof(*e), run, pid_tgid, bpf_ktime_get_ns());
+	rt_fill_hdr(&e->hdr, RT_EV_SYSCALL_ENTER, sizeof(*e), run, pid_tgid);
 	e->args[0] = regs->di;
 	e->args[1] = regs->si;
 	e->args[2] = regs->dx;
@@ -412,8 +417,7 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 		ct_fill_enter(&one, regs, id, run, bpf_get_current_pid_tgid());
 		if (spec & RT_CAP_AT_ENTER)
 			one.flags = RT_SC_F_TRUNC;
-		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
-			rt_count_drop(RT_EV_SYSCALL);
+		ct_output_direct(&one, sizeof(one));
 		return 0;
 	}
 	e = (void *)ct_next(c);
@@ -428,7 +432,7 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 static __always_inline void ct_fill_exit(struct rt_sc_exit *x, __u64 nr, long ret, __u32 run,
 					 __u64 pid_tgid)
 {
-	ct_hdr(&x->hdr, RT_EV_SYSCALL_EXIT, sizeof(*x), run, pid_tgid, bpf_ktime_get_ns());
+	rt_fill_hdr(&x->hdr, RT_EV_SYSCALL_EXIT, sizeof(*x), run, pid_tgid);
 	x->ret = ret;
 	x->nr = nr;
 	x->flags = 0;
@@ -471,8 +475,7 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 		ct_fill_exit(&one, nr, ret, run, bpf_get_current_pid_tgid());
 		if (spec & RT_CAP_ARGS_MASK)
 			one.flags = RT_SC_F_TRUNC;
-		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
-			rt_count_drop(RT_EV_SYSCALL);
+		ct_output_direct(&one, sizeof(one));
 		return 0;
 	}
 	x = (void *)ct_next(c);
@@ -524,12 +527,8 @@ int BPF_PROG(calltrace_switch, bool preempt, struct task_struct *prev, struct ta
 {
 	struct ct_cpu *c = ct_cpu();
 
-	if (!c || c->len <= sizeof(struct rt_hdr) || c->len >= CT_FLUSH_AT)
-		return 0;
-	if (__sync_lock_test_and_set(&c->busy, 1))
-		return 0;
-	ct_flush(c);
-	c->busy = 0;
+	if (c && c->len > sizeof(struct rt_hdr))
+		ct_flush_now(c);
 	return 0;
 }
 
@@ -549,24 +548,18 @@ int BPF_PROG(calltrace_task_exit, struct task_struct *p)
 
 		if (!run)
 			return 0;
-		ct_hdr(&one.hdr, RT_EV_THREAD_EXIT, sizeof(one), run, bpf_get_current_pid_tgid(),
-		       bpf_ktime_get_ns());
+		rt_fill_hdr(&one.hdr, RT_EV_THREAD_EXIT, sizeof(one), run, bpf_get_current_pid_tgid());
 		one.exit_code = BPF_CORE_READ(p, exit_code);
 		one.last = rt_group_dead(p);
-		if (bpf_ringbuf_output(&events, &one, sizeof(one), rt_wakeup_flags()))
-			rt_count_drop(RT_EV_SYSCALL);
+		ct_output_direct(&one, sizeof(one));
 		return 0;
 	}
 	t = (void *)ct_next(c);
-	ct_hdr(&t->hdr, RT_EV_THREAD_EXIT, sizeof(*t), run, c->pid_tgid, bpf_ktime_get_ns());
+	rt_fill_hdr(&t->hdr, RT_EV_THREAD_EXIT, sizeof(*t), run, c->pid_tgid);
 	t->exit_code = BPF_CORE_READ(p, exit_code);
 	t->last = rt_group_dead(p);
 	c->cur = sizeof(*t);
 	ct_commit(c, &t->hdr, false);
-	/* and out now, whatever the batch holds */
-	if (!__sync_lock_test_and_set(&c->busy, 1)) {
-		ct_flush(c);
-		c->busy = 0;
-	}
+	ct_flush_now(c); /* out now, whatever the batch holds */
 	return 0;
 }

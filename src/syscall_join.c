@@ -203,13 +203,12 @@ static int on_exit_half(struct ct_join *j, const struct rt_sc_exit *x, size_t le
 		   ct_join_emit_fn emit, void *ctx)
 {
 	struct ct_join_slot *s = find(j, x->hdr.tid);
-	bool failed = x->ret < 0 && x->ret >= -4095, x_nr_any = false;
+	bool failed = x->ret < 0 && x->ret >= -4095;
 	long n;
 	int err;
 
-	if (s && s->len && x->nr == (__u32)-1) /* rt_sigreturn: orig_ax is -1 by then */
-		x_nr_any = true;
-	if (s && s->len && !x_nr_any && slot_enter(s)->nr != x->nr) {
+	/* rt_sigreturn comes back with orig_ax -1: it is the entry waiting */
+	if (s && s->len && x->nr != (__u32)-1 && slot_enter(s)->nr != x->nr) {
 		/* not this syscall's entry: that one's exit was lost */
 		j->unmatched++;
 		err = emit_waiting(j, s, emit, ctx);
