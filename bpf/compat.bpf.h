@@ -67,7 +67,7 @@ static __always_inline long rt_task_state(struct task_struct *t)
  * _insert, _merge, _requeue).  A tp_btf program sees the raw arguments, so
  * which one is the request cannot be told by a field check: userspace
  * counts the parameters of btf_trace_block_rq_issue in the kernel's BTF and
- * sets cfg_blk_rq_arg (src/systrace.c, sys_probe_rq_arg()); the verifier
+ * sets cfg_blk_rq_arg (src/sys/systrace.c, sys_probe_rq_arg()); the verifier
  * prunes the branch not taken, so the absent argument is never read.
  * block_io_start (commit 5a80bd075f3b, v6.5) takes only the request and
  * runs in the submitter's context. */

@@ -2,10 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "kernel_features.h"
-#include "runner.h"
-#include "util.h"
+#include "cmd/run_options.h"
+#include "engine/features.h"
+#include "cmd/run.h"
+#include "util/util.h"
 
 #ifndef RUNTRACE_VERSION
 #define RUNTRACE_VERSION "0.1.0"

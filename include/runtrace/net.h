@@ -35,7 +35,7 @@ enum rt_net_flags {
 	 * data[] is the super-packet's IP+TCP header (hlen bytes), then the
 	 * first min(its payload, snaplen - hlen) bytes of segment seg's
 	 * payload; len is the super-packet's.  Userspace rebuilds each
-	 * segment's headers (src/netseg.c). */
+	 * segment's headers (src/net/netseg.c). */
 	RT_NET_F_GSO = 1,
 };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --sys-trace: what bpf/sys.bpf.c and src/systrace.c share.
+ * --sys-trace: what bpf/sys.bpf.c and src/sys/systrace.c share.
  *
  * The kernel side aggregates in maps instead of sending an event per
  * sched_switch: per-run counters (a per-CPU array slot per run), one entry

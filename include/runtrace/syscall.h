@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * --call-trace records, shared by bpf/syscalls.bpf.c and src/calltrace.c.
+ * --call-trace records, shared by bpf/syscalls.bpf.c and src/syscalls/calltrace.c.
  *
  * The kernel side keeps no state between a syscall's entry and its exit: it
  * emits two halves, RT_EV_SYSCALL_ENTER (entry time, number, arguments) at

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cgroup.h"
+#include "engine/cgroup.h"
 
 static void test_hybrid(void **state)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cli.h"
+#include "cmd/run_options.h"
 
 static int parse(struct config *cfg, char *err, const char **args)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "dispatch.h"
+#include "engine/dispatch.h"
 
 struct seen {
 	int calls;

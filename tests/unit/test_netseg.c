@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "netseg.h"
+#include "net/netseg.h"
 
 struct pkt {
 	__u8 data[256];

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "pcap_writer.h"
+#include "net/pcap_writer.h"
 
 /* A minimal IPv4/UDP packet and an IPv6/UDP one (headers only matter). */
 static const uint8_t pkt4[] = {

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "stats.h"
+#include "run/stats.h"
 
 #define EXITED(c) ((c) << 8)
 #define MS 1000000ull

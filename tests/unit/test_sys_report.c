@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sys_report.h"
+#include "sys/report.h"
 
 #define MS 1000000ull
 

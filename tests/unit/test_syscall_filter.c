@@ -10,8 +10,8 @@
 #include <sys/syscall.h>
 #include <cmocka.h>
 
-#include "syscall_spool.h"
-#include "syscall_table.h"
+#include "syscalls/spool.h"
+#include "syscalls/table.h"
 
 static bool has(const __u64 *bm, int nr)
 {

@@ -20,8 +20,8 @@
 #include <sys/un.h>
 #include <cmocka.h>
 
-#include "syscall_fmt.h"
-#include "syscall_table.h"
+#include "syscalls/fmt.h"
+#include "syscalls/table.h"
 
 /* A record under construction. */
 struct rec {
@@ -177,7 +177,7 @@ static void test_unfinished_read(void **state)
 }
 
 /* execve: path and argv were read at entry; the joined record carries
- * them (src/syscall_join.c). */
+ * them (src/syscalls/join.c). */
 static void test_execve_argv(void **state)
 {
 	struct rec r;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Joining a syscall's entry and exit halves (src/syscall_join.c). */
+/* Joining a syscall's entry and exit halves (src/syscalls/join.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "syscall_join.h"
+#include "syscalls/join.h"
 
 #define NR_READ 0
 #define NR_EXECVE 59

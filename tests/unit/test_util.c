@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "util.h"
+#include "util/util.h"
 
 static void test_array_grow_doubles_within_bounds(void **state)
 {

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "engine/bpfmap.h"
+#include "cmd/run_options.h"
+#include "engine/dispatch.h"
+#include "runtrace.skel.h"
+#include "engine/session.h"
+#include "util/util.h"
+
+struct session {
+	struct runtrace_bpf *skel;
+	struct ring_buffer *rb;
+	struct sink *sinks;
+	int nsinks;
+	struct rt_run *cur;  /* run in progress, NULL between runs */
+	__u64 drops_before[RT_DROP_SLOTS]; /* drop counters when the run began */
+	struct dispatch_counters counters;
+	int ncpus;
+};
+
+/* Programs that belong to the scope machinery and are always loaded. */
+static const char *const scope_progs[] = { "rt_fork", "rt_exec", "rt_exit" };
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!rt_debug_on && level != LIBBPF_WARN)
+		return 0;
+	if (!rt_debug_on)
+		return 0;
+	fputs("runtrace: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+
+	return dispatch_record(s->sinks, s->nsinks, s->cur, data, size, &s->counters);
+}
+
+/* The drop counters of every record type, summed over CPUs. */
+static void read_drops(struct session *s, __u64 out[RT_DROP_SLOTS])
+{
+	struct rt_drops *vals;
+	__u32 key = 0;
+	int c, t;
+
+	memset(out, 0, RT_DROP_SLOTS * sizeof(*out));
+	vals = calloc(s->ncpus, sizeof(*vals));
+	if (!vals)
+		return;
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &key, vals) == 0)
+		for (c = 0; c < s->ncpus; c++)
+			for (t = 0; t < RT_DROP_SLOTS; t++)
+				out[t] += vals[c].n[t];
+	free(vals);
+}
+
+static bool is_scope_prog(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(scope_progs); i++)
+		if (!strcmp(name, scope_progs[i]))
+			return true;
+	return false;
+}
+
+/* Keep the BPF map mappings (the ring buffer: 64 MiB with --call-trace)
+ * out of forked children: copying their page tables made each fork of a run
+ * cost ~4 ms more (tools/bench/calltrace W4), and the child execs at once. */
+static void dont_fork_bpf_mappings(void)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long start, end;
+
+		if (!strstr(line, "anon_inode:bpf") || sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		if (madvise((void *)start, end - start, MADV_DONTFORK))
+			rt_dbg("madvise(MADV_DONTFORK) on a BPF mapping: %s", strerror(errno));
+	}
+	fclose(f);
+}
+
+static unsigned ringbuf_bytes(const struct config *cfg)
+{
+	unsigned mb = 8;
+
+	if (cfg->net_trace)
+		mb = 32;
+	if (cfg->call_trace != RT_CT_OFF)
+		mb = 64;
+	return mb << 20;
+}
+
+struct session *session__new(const struct config *cfg, struct sink *sinks, int nsinks,
+			     int parent_cg_fd)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	struct session *s;
+	int err, i;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->sinks = sinks;
+	s->nsinks = nsinks;
+	s->ncpus = libbpf_num_possible_cpus();
+	if (s->ncpus <= 0) {
+		err = s->ncpus ? s->ncpus : -EINVAL;
+		rt_err("cannot count possible CPUs: %s", strerror(-err));
+		goto cleanup;
+	}
+	libbpf_set_print(libbpf_print);
+
+	/* open */
+	s->skel = runtrace_bpf__open();
+	if (!s->skel) {
+		err = -errno;
+		rt_err("cannot open BPF object: %s", strerror(-err));
+		goto cleanup;
+	}
+	/* configure: only the scope programs load unless a sink wants more,
+	 * and the maps of features that are off are not created (calltrace_task,
+	 * a task-storage map, would fail the whole load before 5.11) */
+	bpf_object__for_each_program(prog, s->skel->obj)
+		if (!is_scope_prog(bpf_program__name(prog)))
+			bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_map(map, s->skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		if ((!strncmp(name, "calltrace_", 10) && cfg->call_trace == RT_CT_OFF) ||
+		    (!strncmp(name, "sys_", 4) && !cfg->sys_trace) ||
+		    (!strncmp(name, "net_", 4) && !cfg->net_trace))
+			bpf_map__set_autocreate(map, false);
+	}
+	err = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_bytes(cfg));
+	s->skel->rodata->cfg_wakeup_bytes = ringbuf_bytes(cfg) / 4;
+	if (err) {
+		rt_err("cannot size the ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	for (i = 0; i < nsinks; i++) {
+		if (!sinks[i].ops->configure)
+			continue;
+		err = sinks[i].ops->configure(sinks[i].self, s->skel);
+		if (err) {
+			rt_err("cannot configure %s: %s", sinks[i].ops->name, strerror(-err));
+			goto cleanup;
+		}
+	}
+	/* load */
+	rt_dbg("loading BPF programs");
+	err = runtrace_bpf__load(s->skel);
+	if (err) {
+		rt_err("cannot load BPF programs: %s (--debug shows the verifier log)",
+		       strerror(-err));
+		goto cleanup;
+	}
+	/* attach */
+	err = runtrace_bpf__attach(s->skel);
+	if (err) {
+		rt_err("cannot attach BPF programs: %s", strerror(-err));
+		goto cleanup;
+	}
+	for (i = 0; i < nsinks; i++) {
+		if (!sinks[i].ops->attach)
+			continue;
+		err = sinks[i].ops->attach(sinks[i].self, s->skel, parent_cg_fd);
+		if (err) {
+			rt_err("cannot attach %s: %s", sinks[i].ops->name, strerror(-err));
+			goto cleanup;
+		}
+	}
+	rt_dbg("BPF programs attached");
+	/* the event stream */
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
+	if (!s->rb) {
+		err = -errno;
+		rt_err("cannot set up the ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	dont_fork_bpf_mappings();
+	return s;
+
+cleanup:
+	session__free(s);
+	errno = -err;
+	return NULL;
+}
+
+void session__free(struct session *s)
+{
+	if (!s)
+		return;
+	rt_dbg("records ignored: %llu of no current run, %llu malformed, %llu refused by a sink",
+	       (unsigned long long)s->counters.stale, (unsigned long long)s->counters.malformed,
+	       (unsigned long long)s->counters.rejected);
+	ring_buffer__free(s->rb);
+	runtrace_bpf__destroy(s->skel);
+	free(s);
+}
+
+int session__fd(const struct session *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+void session__begin_run(struct session *s, struct rt_run *run)
+{
+	/* records of the previous run still queued are dropped as stale */
+	ring_buffer__consume(s->rb);
+	s->cur = run;
+	s->skel->bss->cur_run = run->id;
+	read_drops(s, s->drops_before);
+	memset(run->drops, 0, sizeof(run->drops));
+	run->lost = 0;
+}
+
+int session__register(struct session *s, pid_t pid, unsigned run)
+{
+	__u32 key = pid, val = run;
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.scope), &key, &val, BPF_ANY))
+		return -errno;
+	/* programs that cached "not traced" for this task look again */
+	__atomic_fetch_add(&s->skel->bss->scope_gen, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int session__consume(struct session *s)
+{
+	int n = ring_buffer__consume(s->rb);
+
+	return n < 0 ? n : 0;
+}
+
+static bool of_run(__u32 key, const void *val, void *ctx)
+{
+	return *(const __u32 *)val == *(const unsigned *)ctx;
+}
+
+/* Delete every scope entry of @run (processes that outlived it). */
+static void forget_run(struct session *s, unsigned run)
+{
+	__u32 val;
+
+	map_delete_where(bpf_map__fd(s->skel->maps.scope), &val, of_run, &run);
+	__atomic_fetch_add(&s->skel->bss->scope_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+void session__update_drops(struct session *s, struct rt_run *run)
+{
+	__u64 now[RT_DROP_SLOTS];
+	int t;
+
+	read_drops(s, now);
+	run->lost = 0;
+	for (t = 0; t < RT_DROP_SLOTS; t++) {
+		run->drops[t] = now[t] - s->drops_before[t];
+		run->lost += run->drops[t];
+	}
+}
+
+void session__end_run(struct session *s, struct rt_run *run)
+{
+	s->skel->bss->cur_run = 0;
+	forget_run(s, run->id);
+	ring_buffer__consume(s->rb);
+	session__update_drops(s, run);
+	s->cur = NULL;
+}

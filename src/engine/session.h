@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The BPF session: opened, configured, loaded and attached once for all
+ * runs; the ring buffer and its dispatch to sinks. */
+#ifndef RUNTRACE_SESSION_H
+#define RUNTRACE_SESSION_H
+
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "engine/sink.h"
+
+struct config;
+struct session;
+
+/* Open, configure (sinks' configure), load, attach (sinks' attach with the
+ * session cgroup @parent_cg_fd, -1 if none) and set up the ring buffer.
+ * NULL with errno set; the reason is printed. */
+struct session *session__new(const struct config *cfg, struct sink *sinks, int nsinks,
+			     int parent_cg_fd);
+void session__free(struct session *s);
+
+/* The fd to poll for records (epoll-able). */
+int session__fd(const struct session *s);
+/* Records of @run are dispatched to the sinks until session__end_run(). */
+void session__begin_run(struct session *s, struct rt_run *run);
+/* Put @pid into @run's scope (before it is released to exec). */
+int session__register(struct session *s, pid_t pid, unsigned run);
+/* Dispatch what the ring buffer holds.  0 or -errno. */
+int session__consume(struct session *s);
+/* Set run->drops and run->lost: the records of each type the kernel could
+ * not queue since the run began. */
+void session__update_drops(struct session *s, struct rt_run *run);
+/* Drain the ring buffer, drop @run's scope entries, stop dispatching, and
+ * set the run's final drop counts. */
+void session__end_run(struct session *s, struct rt_run *run);
+
+#endif

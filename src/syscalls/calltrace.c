@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * --call-trace sink: joins the two halves of each syscall as they come
+ * (src/syscall_join.c), spools the joined records of a run (and its
+ * processes' exits, for strace's "+++ exited with N +++" lines) and, for a
+ * kept run, writes run-NNNN/syscalls.log (and syscalls.jsonl).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cmd/run_options.h"
+#include "runtrace.skel.h"
+#include "runtrace/syscall.h"
+#include "engine/sinks.h"
+#include "syscalls/fmt.h"
+#include "syscalls/join.h"
+#include "syscalls/spool.h"
+#include "syscalls/table.h"
+#include "util/util.h"
+
+#define CT_SPOOL_MAX_BYTES (1ull << 30) /* spool bound whatever --max-events says */
+#define CT_TICK_NS 100000000ull       /* look for kernel drops every 100 ms */
+#define CT_FLUSH (1u << 20)
+
+/* A private record type in the spool: "records lost here". */
+#define CT_MARK_LOST 0xfffe
+
+struct ct_mark {
+	struct rt_hdr hdr; /* type CT_MARK_LOST, ts: when noticed */
+	__u64 lost;
+};
+
+struct calltrace {
+	const struct config *cfg;
+	__u64 filter[RT_SC_NR_MAX / 64];
+	bool filter_high;
+	__u64 lost;        /* this run's records lost in the kernel, as marked so far */
+	__u32 nr_execve, nr_execveat;
+	__u64 exec_ts;     /* first exec of the run's child (0: none yet) */
+	struct ct_join join;
+	struct ct_spool spool;
+};
+
+static int ct_configure(void *self, struct runtrace_bpf *skel)
+{
+	struct calltrace *ct = self;
+	__u32 nr;
+
+	/* configure: syscall bitmap, capture spec, -s, -Z */
+	memcpy((void *)skel->rodata->cfg_ct_filter, ct->filter, sizeof(ct->filter));
+	skel->rodata->cfg_ct_trace_high = ct->filter_high;
+	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
+		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
+	skel->rodata->cfg_ct_strsize = ct->cfg->strsize;
+	skel->rodata->cfg_ct_failed_only = ct->cfg->failed_syscalls_only;
+	bpf_program__set_autoload(skel->progs.calltrace_enter, true);
+	bpf_program__set_autoload(skel->progs.calltrace_exit, true);
+	bpf_program__set_autoload(skel->progs.calltrace_switch, true);
+	bpf_program__set_autoload(skel->progs.calltrace_task_exit, true);
+	return 0;
+}
+
+static int ct_run_start(void *self, struct rt_run *run)
+{
+	struct calltrace *ct = self;
+
+	ct_spool_reset(&ct->spool);
+	ct->lost = 0;
+	ct->exec_ts = 0;
+	return 0;
+}
+
+static int ct_spool_joined(void *ctx, const struct rt_syscall_event *ev, size_t len)
+{
+	struct calltrace *ct = ctx;
+
+	return ct_spool_push(&ct->spool, ev, len);
+}
+
+static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len)
+{
+	struct calltrace *ct = self;
+
+	if (hdr->type == RT_EV_PROC) {
+		const struct rt_proc_event *p = (const void *)hdr;
+
+		if (len < sizeof(*p))
+			return 0;
+		/* when the run's child became the command (see ct_index) */
+		if (p->kind == RT_PROC_EXEC && hdr->pid == (__u32)run->pid && !ct->exec_ts)
+			ct->exec_ts = hdr->ts;
+		/* else only exits: strace's "+++ exited with N +++" */
+		if (p->kind != RT_PROC_EXIT)
+			return 0;
+		len = offsetof(struct rt_proc_event, comm);
+	} else if (hdr->type == RT_EV_THREAD_EXIT) {
+		const struct rt_thread_exit *t = (const void *)hdr;
+		struct rt_proc_event p;
+		int err;
+
+		if (len < sizeof(*t))
+			return 0;
+		/* exit(2) and whatever it was killed in: unfinished now */
+		err = ct_join_thread_exit(&ct->join, hdr->tid, ct_spool_joined, ct);
+		if (err || t->last) /* the process's own exit record says it */
+			return err;
+		/* a thread's "+++ exited with N +++", as strace -f shows it */
+		memset(&p, 0, sizeof(p));
+		p.hdr = *hdr;
+		p.hdr.type = RT_EV_PROC;
+		p.hdr.pid = hdr->tid;
+		p.kind = RT_PROC_EXIT;
+		p.exit_code = t->exit_code;
+		len = offsetof(struct rt_proc_event, comm);
+		p.hdr.size = len;
+		return ct_spool_push(&ct->spool, &p, len);
+	} else {
+		int err = ct_join_half(&ct->join, hdr, len, ct_spool_joined, ct);
+
+		return err == -EINVAL ? 0 : err; /* a malformed half: dropped */
+	}
+	return ct_spool_push(&ct->spool, hdr, len);
+}
+
+/* Note kernel drops where they happen, as a mark in the spool. */
+static int ct_note_lost(struct calltrace *ct, const struct rt_run *run, __u64 now_ns)
+{
+	__u64 d = run->drops[RT_EV_SYSCALL];
+	struct ct_mark m;
+
+	if (d <= ct->lost)
+		return 0;
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = CT_MARK_LOST;
+	m.hdr.size = sizeof(m);
+	m.hdr.ts = now_ns;
+	m.lost = d - ct->lost;
+	ct->lost = d;
+	return ct_spool_push(&ct->spool, &m, sizeof(m));
+}
+
+static int ct_tick(void *self, struct rt_run *run, __u64 now_ns)
+{
+	return ct_note_lost(self, run, now_ns);
+}
+
+/* One line of the log, in time order. */
+struct ct_line {
+	__u64 ts;
+	const struct rt_hdr *rec;
+};
+
+struct ct_index {
+	struct ct_line *lines;
+	size_t n;
+};
+
+static int line_cmp(const void *a, const void *b)
+{
+	const struct ct_line *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+/*
+ * Put the lines in entry order.  Each thread's records arrive in its own
+ * entry order; only the few that completed long after they began (wait4,
+ * a blocking read) break the whole: move those aside, sort them, merge.
+ */
+static int sort_lines(struct ct_index *ix)
+{
+	struct ct_line *late = NULL, *keep = ix->lines, *out = NULL;
+	size_t n = ix->n, nk = 0, nl = 0, i, j, k;
+	__u64 max = 0;
+
+	late = malloc((n + 1) * sizeof(*late));
+	if (!late)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (ix->lines[i].ts >= max) {
+			max = ix->lines[i].ts;
+			keep[nk++] = ix->lines[i];
+		} else {
+			late[nl++] = ix->lines[i];
+		}
+	}
+	qsort(late, nl, sizeof(*late), line_cmp);
+	out = malloc((n + 1) * sizeof(*out));
+	if (!out) {
+		free(late);
+		return -ENOMEM;
+	}
+	for (i = j = k = 0; i < nk || j < nl;) {
+		if (j == nl || (i < nk && keep[i].ts <= late[j].ts))
+			out[k++] = keep[i++];
+		else
+			out[k++] = late[j++];
+	}
+	free(late);
+	free(ix->lines);
+	ix->lines = out;
+	return 0;
+}
+
+/* Index the spool in time order.  Records arrive in exit order: sort only
+ * if that is not already entry order (several threads, blocking calls). */
+static int ct_index(struct calltrace *ct, struct rt_run *run, struct ct_index *ix)
+{
+	struct ct_spool_iter it;
+	const struct rt_hdr *h;
+	bool sorted = true;
+	size_t len, k = 0;
+
+	ix->lines = malloc((ct->spool.count + 1) * sizeof(*ix->lines));
+	if (!ix->lines)
+		return -ENOMEM;
+	ct_spool_iter_init(&ct->spool, &it);
+	while ((h = ct_spool_next(&it, &len))) {
+		const struct rt_syscall_event *ev = (const void *)h;
+
+		/* the run's child before it execs the command is runtrace's own
+		 * setup (and strace starts at the execve too) */
+		if (h->ts < ct->exec_ts && h->tid == (__u32)run->pid && h->type == RT_EV_SYSCALL &&
+		    ev->nr != ct->nr_execve && ev->nr != ct->nr_execveat)
+			continue;
+		if (k && h->ts < ix->lines[k - 1].ts)
+			sorted = false;
+		ix->lines[k].ts = h->ts;
+		ix->lines[k].rec = h;
+		k++;
+	}
+	ix->n = k;
+	return sorted ? 0 : sort_lines(ix);
+}
+
+static int ct_open(struct rt_run *run, const char *name, int *fd)
+{
+	*fd = openat(run->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (*fd < 0) {
+		int err = -errno;
+
+		rt_err("cannot create %s/%s: %s", run->dir, name, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int ct_flush(struct strbuf *sb, int fd, bool force)
+{
+	int err;
+
+	if (!force && sb->len < CT_FLUSH)
+		return 0;
+	err = strbuf_write(sb, fd);
+	strbuf_reset(sb);
+	return err;
+}
+
+/* Write the log(s) of a kept run. */
+static int ct_write(struct calltrace *ct, struct rt_run *run)
+{
+	bool json = ct->cfg->call_trace == RT_CT_JSON;
+	struct strbuf txt = { 0 }, js = { 0 };
+	struct ct_index ix = { 0 };
+	int tfd = -1, jfd = -1, err;
+	struct rt_sc_fmt f;
+	__u64 t0, t1;
+	size_t i;
+
+	t0 = now_ns(CLOCK_MONOTONIC);
+	rt_sc_fmt_init(&f, ct->cfg->strsize, run->realtime_offset_ns);
+	err = ct_index(ct, run, &ix);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	if (err)
+		goto cleanup;
+	err = ct_open(run, "syscalls.log", &tfd);
+	if (err)
+		goto cleanup;
+	if (json) {
+		err = ct_open(run, "syscalls.jsonl", &jfd);
+		if (err)
+			goto cleanup;
+	}
+	if (ct->spool.dropped) {
+		strbuf_addf(&txt, "runtrace: %llu earlier syscalls of this run are not in this log "
+			    "(--max-events %ld keeps the most recent)\n",
+			    (unsigned long long)ct->spool.dropped, ct->cfg->max_events);
+		if (json)
+			strbuf_addf(&js, "{\"runtrace\":\"dropped\",\"dropped_oldest\":%llu}\n",
+				    (unsigned long long)ct->spool.dropped);
+	}
+	for (i = 0; i < ix.n; i++) {
+		const struct ct_line *l = &ix.lines[i];
+
+		if (l->rec->type == RT_EV_SYSCALL) {
+			const struct rt_syscall_event *ev = (const void *)l->rec;
+
+			err = rt_sc_fmt_text(&f, &txt, ev, ev->hdr.size);
+			if (!err && json)
+				err = rt_sc_fmt_json(&f, &js, ev, ev->hdr.size);
+			if (err) /* malformed: say so, go on */
+				strbuf_addf(&txt, "runtrace: malformed syscall record (%u bytes)\n",
+					    ev->hdr.size);
+		} else if (l->rec->type == RT_EV_PROC) {
+			const struct rt_proc_event *p = (const void *)l->rec;
+
+			rt_sc_fmt_exit_text(&f, &txt, p->hdr.ts, p->hdr.pid, p->exit_code);
+			if (json)
+				rt_sc_fmt_exit_json(&f, &js, p->hdr.ts, p->hdr.pid, p->exit_code);
+		} else if (l->rec->type == CT_MARK_LOST) {
+			const struct ct_mark *m = (const void *)l->rec;
+
+			strbuf_addf(&txt, "runtrace: %llu syscall records lost in the kernel "
+				    "before this point (ring buffer full)\n",
+				    (unsigned long long)m->lost);
+			if (json)
+				strbuf_addf(&js, "{\"runtrace\":\"lost\",\"lost\":%llu}\n",
+					    (unsigned long long)m->lost);
+		}
+		err = ct_flush(&txt, tfd, false);
+		if (!err && json)
+			err = ct_flush(&js, jfd, false);
+		if (err)
+			goto write_err;
+	}
+	err = ct_flush(&txt, tfd, true);
+	if (!err && json)
+		err = ct_flush(&js, jfd, true);
+	if (err)
+		goto write_err;
+	strbuf_addf(run->json, ",\"call_trace\":{\"log\":\"syscalls.log\",\"records\":%llu,"
+		    "\"kept\":%zu,\"dropped_oldest\":%llu,\"lost_kernel\":%llu}",
+		    (unsigned long long)ct->spool.seen, ix.n,
+		    (unsigned long long)ct->spool.dropped, (unsigned long long)ct->lost);
+	rt_dbg("call-trace: run %u: %zu lines, indexed in %.1f ms, formatted and written in %.1f ms",
+	       run->id, ix.n, (t1 - t0) / 1e6, (now_ns(CLOCK_MONOTONIC) - t1) / 1e6);
+	goto cleanup;
+write_err:
+	rt_err("cannot write %s/syscalls.log: %s", run->dir, strerror(-err));
+cleanup:
+	if (tfd >= 0)
+		close(tfd);
+	if (jfd >= 0)
+		close(jfd);
+	free(ix.lines);
+	strbuf_free(&txt);
+	strbuf_free(&js);
+	rt_sc_fmt_free(&f);
+	return err;
+}
+
+static int ct_run_end(void *self, struct rt_run *run)
+{
+	struct calltrace *ct = self;
+	int err;
+
+	/* syscalls still in flight when their thread died: unfinished */
+	rt_dbg("call-trace: run %u: %llu exit halves without an entry, %llu entries without an exit",
+	       run->id, (unsigned long long)ct->join.orphans,
+	       (unsigned long long)ct->join.unmatched);
+	err = ct_join_finish(&ct->join, ct_spool_joined, ct);
+	ct_note_lost(ct, run, run->end_ns);
+	if (!err && run->keep)
+		err = ct_write(ct, run);
+	ct_spool_reset(&ct->spool);
+	return err;
+}
+
+static void ct_free(void *self)
+{
+	struct calltrace *ct = self;
+
+	if (!ct)
+		return;
+	ct_join_free(&ct->join);
+	ct_spool_free(&ct->spool);
+	free(ct);
+}
+
+static const struct sink_ops calltrace_ops = {
+	.name = "call-trace",
+	.configure = ct_configure,
+	.run_start = ct_run_start,
+	.event = ct_event,
+	.tick = ct_tick,
+	.run_end = ct_run_end,
+	.free = ct_free,
+};
+
+int calltrace_sink_new(const struct config *cfg, struct sink *out)
+{
+	struct calltrace *ct;
+	char err[256];
+	int ret;
+
+	ct = calloc(1, sizeof(*ct));
+	if (!ct)
+		return -ENOMEM;
+	ct->cfg = cfg;
+	ct->nr_execve = rt_sc_lookup("execve");
+	ct->nr_execveat = rt_sc_lookup("execveat");
+	if (cfg->syscall_filter) {
+		ret = rt_sc_filter_parse(cfg->syscall_filter, ct->filter, &ct->filter_high,
+					 err, sizeof(err));
+		if (ret) {
+			rt_err("%s", err);
+			free(ct);
+			return ret;
+		}
+	} else {
+		memset(ct->filter, 0xff, sizeof(ct->filter));
+		ct->filter_high = true;
+	}
+	ct_spool_init(&ct->spool, cfg->max_events > 0 ? (__u64)cfg->max_events : 0,
+		      CT_SPOOL_MAX_BYTES);
+	ct_join_init(&ct->join, cfg->failed_syscalls_only, ct->nr_execve, ct->nr_execveat);
+	out->ops = &calltrace_ops;
+	out->self = ct;
+	out->types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) |
+		     (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_PROC);
+	out->tick_ns = CT_TICK_NS;
+	return 0;
+}
