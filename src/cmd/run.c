@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The runner: for each run, a scope (run directory, cgroup, BPF scope entry),
- * the child forked blocked on a pipe, registered, released, then one event
+ * runtrace [run]: run a command many times, keep the evidence of failed runs.
+ * For each run: a scope (run directory, cgroup, BPF scope entry), the child
+ * forked blocked (engine/child.c), registered, released; the engine's event
  * loop until it exits; then the tree is killed, the ring buffer drained and
  * the sinks decide what to keep.
  */
@@ -13,50 +14,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/cgroup.h"
-#include "cmd/run_options.h"
-#include "engine/features.h"
-#include "run/outcap.h"
-#include "run/progress.h"
 #include "cmd/run.h"
+#include "cmd/run_options.h"
+#include "engine/cgroup.h"
+#include "engine/child.h"
+#include "engine/features.h"
+#include "engine/loop.h"
 #include "engine/session.h"
-#include "engine/sinks.h"
+#include "net/nettrace.h"
+#include "run/outcap.h"
+#include "run/procs.h"
+#include "run/progress.h"
 #include "run/stats.h"
+#include "sys/systrace.h"
+#include "syscalls/calltrace.h"
 #include "util/util.h"
+
+#define RUN_MAX_SINKS 8
+#define DRAIN_NS 50000000ull /* the ring buffer is drained at least this often */
 
 struct runner {
 	const struct config *cfg;
 	struct features feat;
 	struct session *ses;          /* NULL: the plain runner, no BPF */
-	struct sink sinks[RT_MAX_SINKS];
+	struct sink sinks[RUN_MAX_SINKS];
 	int nsinks;
 	struct cgroup_dir cg_parent;  /* runtrace-<pid>, fd -1 if none */
 	char base[PATH_MAX];          /* -o, or runtrace-out */
 	bool created_base;
 	char outdir[PATH_MAX];        /* base/YYYYmmdd-HHMMSS */
 	int outfd;
-	int epfd, sigfd;
-	sigset_t origmask;
-	int stop_signal;              /* SIGINT/SIGTERM received, or 0 */
+	struct loop *loop;
 	__s64 rt_offset;              /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
 	struct stats st;
 	struct progress prog;
 	bool kept_any;
 };
 
-/* epoll tags */
-enum { TAG_SIGNAL = 1, TAG_RING, TAG_CHILD, TAG_TIMEOUT, TAG_TICK, TAG_OUT, TAG_ERR };
+/* One run in progress, as the loop's handlers see it. */
+struct run_state {
+	struct runner *r;
+	struct rt_run *run;
+	struct child child;
+	struct cgroup_dir *cg;
+	struct outcap *oc;
+	bool done, timed_out, interrupted;
+};
 
 static const char *first_bpf_flag(const struct config *cfg)
 {
@@ -65,13 +74,6 @@ static const char *first_bpf_flag(const struct config *cfg)
 	if (cfg->sys_trace)
 		return "--sys-trace";
 	return "--net-trace";
-}
-
-static int epoll_add(int epfd, int fd, __u64 tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
-
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
 /* Create base/YYYYmmdd-HHMMSS (0700), with a -N suffix if it exists. */
@@ -174,11 +176,9 @@ static int kill_descendants(pid_t pid)
 	return n;
 }
 
-/* Kill everything left of the run and reap it, cgroup included.  If the
- * run's first process @pid is reaped here, its status goes to *@status and
- * *@reaped is set. */
-static void kill_and_reap(unsigned id, struct cgroup_dir *cg, pid_t pid, int *status,
-			  bool *reaped)
+/* Kill everything left of the run and reap it, cgroup included; the
+ * run's first process, if reaped here, keeps its status in @c. */
+static void kill_and_reap(unsigned id, struct cgroup_dir *cg, struct child *c)
 {
 	int round, st;
 	pid_t w;
@@ -188,9 +188,9 @@ static void kill_and_reap(unsigned id, struct cgroup_dir *cg, pid_t pid, int *st
 			cg_kill(cg);
 		kill_descendants(getpid());
 		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-			if (w == pid && !*reaped) {
-				*status = st;
-				*reaped = true;
+			if (w == c->pid && !c->reaped) {
+				c->status = st;
+				c->reaped = true;
 			}
 		}
 		if (w < 0 && errno == ECHILD)
@@ -203,64 +203,6 @@ static void kill_and_reap(unsigned id, struct cgroup_dir *cg, pid_t pid, int *st
 	}
 	if (cg->fd >= 0 && cg_remove(cg, 2000))
 		rt_err("cannot remove cgroup %s: %s", cg->path, strerror(errno));
-}
-
-static __attribute__((noreturn)) void child_exec(struct runner *r, struct outcap *oc, int go_rd,
-						 pid_t parent)
-{
-	const struct config *cfg = r->cfg;
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	int err, devnull;
-	char c;
-
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigprocmask(SIG_SETMASK, &r->origmask, NULL);
-	devnull = open("/dev/null", O_RDONLY);
-	if (devnull >= 0 && devnull != STDIN_FILENO) {
-		dup2(devnull, STDIN_FILENO);
-		close(devnull);
-	}
-	dup2(oc->child[0], STDOUT_FILENO);
-	dup2(oc->child[1], STDERR_FILENO);
-	/* wait to be registered in the scope */
-	if (read(go_rd, &c, 1) != 1)
-		_exit(127);
-	if (cfg->shell)
-		execl("/bin/sh", "sh", "-c", cfg->argv[0], (char *)NULL);
-	else
-		execvp(cfg->argv[0], cfg->argv);
-	err = errno;
-	dprintf(STDERR_FILENO, "runtrace: cannot execute '%s': %s\n",
-		cfg->shell ? "/bin/sh" : cfg->argv[0], strerror(err));
-	_exit(err == ENOENT ? 127 : 126);
-}
-
-static int arm_timer(int *fd, __u64 first_ns, __u64 period_ns)
-{
-	struct itimerspec its = {
-		.it_value = { first_ns / 1000000000, first_ns % 1000000000 },
-		.it_interval = { period_ns / 1000000000, period_ns % 1000000000 },
-	};
-
-	*fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (*fd < 0)
-		return -errno;
-	if (timerfd_settime(*fd, 0, &its, NULL))
-		return -errno;
-	return 0;
-}
-
-static void handle_signal(struct runner *r)
-{
-	struct signalfd_siginfo si;
-
-	while (read(r->sigfd, &si, sizeof(si)) == sizeof(si))
-		if (!r->stop_signal)
-			r->stop_signal = si.ssi_signo;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -306,6 +248,77 @@ static void remove_rundir(int outfd, const char *name, int dirfd)
 	unlinkat(outfd, name, AT_REMOVEDIR);
 }
 
+/* ---- the loop's handlers during a run --------------------------------- */
+
+static int on_child(void *ctx)
+{
+	struct run_state *rs = ctx;
+
+	rs->done = true;
+	return 0;
+}
+
+static int on_stop_signal(void *ctx)
+{
+	struct run_state *rs = ctx;
+
+	if (!rs || rs->interrupted)
+		return 0;
+	rs->interrupted = true;
+	rt_dbg("run %u: interrupted by signal %d", rs->run->id, loop__stop_signal(rs->r->loop));
+	kill_and_reap(rs->run->id, rs->cg, &rs->child);
+	return 0;
+}
+
+static int on_timeout(void *ctx)
+{
+	struct run_state *rs = ctx;
+
+	rs->timed_out = true;
+	rt_dbg("run %u: timeout, killing its process tree", rs->run->id);
+	kill_and_reap(rs->run->id, rs->cg, &rs->child);
+	return 0;
+}
+
+static int on_tick(void *ctx)
+{
+	struct run_state *rs = ctx;
+	struct runner *r = rs->r;
+	int k;
+
+	if (r->ses)
+		session__update_drops(r->ses, rs->run);
+	for (k = 0; k < r->nsinks; k++)
+		if (r->sinks[k].ops->tick)
+			r->sinks[k].ops->tick(r->sinks[k].self, rs->run, now_ns(CLOCK_MONOTONIC));
+	return 0;
+}
+
+static int on_stdout(void *ctx)
+{
+	struct run_state *rs = ctx;
+
+	if (outcap_pump(rs->oc, rs->oc->pipe_rd[0]))
+		loop__del(rs->r->loop, rs->oc->pipe_rd[0]);
+	return 0;
+}
+
+static int on_stderr(void *ctx)
+{
+	struct run_state *rs = ctx;
+
+	if (outcap_pump(rs->oc, rs->oc->pipe_rd[1]))
+		loop__del(rs->r->loop, rs->oc->pipe_rd[1]);
+	return 0;
+}
+
+static int on_ring(void *ctx)
+{
+	struct runner *r = ctx;
+
+	return session__consume(r->ses);
+}
+
 static int run_one(struct runner *r, unsigned id)
 {
 	const struct config *cfg = r->cfg;
@@ -314,12 +327,15 @@ static int run_one(struct runner *r, unsigned id)
 			      .realtime_offset_ns = r->rt_offset, .json = &rec.extra };
 	struct cgroup_dir cg = { .fd = -1 };
 	struct outcap oc = { .file = { -1, -1 }, .pipe_rd = { -1, -1 }, .child = { -1, -1 } };
-	int go[2] = { -1, -1 }, pidfd = -1, tfd = -1, tickfd = -1, status = 0, err, i;
-	bool done = false, timed_out = false, interrupted = false, begun = false, reaped = false;
+	struct run_state rs = { .r = r, .run = &run, .cg = &cg, .oc = &oc,
+				.child = { .go = -1, .pidfd = -1 } };
+	struct child_opts co = { .argv = cfg->argv, .shell = cfg->shell, .own_pgrp = true,
+				 .die_with_parent = true, .sigmask = loop__origmask(r->loop) };
+	int devnull = -1, tid = -1, tickid = -1, err, i;
+	bool begun = false, watching = false;
 	int started = 0;
 	char name[32], dirpath[PATH_MAX + 32];
 	__u64 tick_ns = 0;
-	pid_t pid;
 
 	/* the run's directory and output files */
 	snprintf(name, sizeof(name), "run-%04u", id);
@@ -348,38 +364,24 @@ static int run_one(struct runner *r, unsigned id)
 		session__begin_run(r->ses, &run);
 		begun = true;
 	}
-	if (pipe2(go, O_CLOEXEC)) {
-		err = -errno;
-		rt_err("cannot create a pipe: %s", strerror(-err));
-		goto cleanup;
-	}
-	/* fork the child, blocked on the pipe until it is in the scope */
+	/* fork the child, blocked until it is in the scope; stdin /dev/null */
+	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	co.fds[0] = devnull;
+	co.fds[1] = oc.child[0];
+	co.fds[2] = oc.child[1];
 	rt_dbg("run %u: forking", id);
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		rt_err("cannot fork: %s", strerror(-err));
+	err = child__fork(&rs.child, &co);
+	if (err)
 		goto cleanup;
-	}
-	if (pid == 0)
-		child_exec(r, &oc, go[0], getppid());
-	close(go[0]);
-	go[0] = -1;
 	outcap_parent_after_fork(&oc);
-	run.pid = pid;
+	run.pid = rs.child.pid;
 	/* register it */
-	if (r->ses && (err = session__register(r->ses, pid, id))) {
-		rt_err("cannot add pid %d to the BPF scope: %s", pid, strerror(-err));
+	if (r->ses && (err = session__register(r->ses, run.pid, id))) {
+		rt_err("cannot add pid %d to the BPF scope: %s", run.pid, strerror(-err));
 		goto kill_child;
 	}
-	if (cg.fd >= 0 && (err = cg_add_pid(&cg, pid))) {
-		rt_err("cannot move pid %d into %s: %s", pid, cg.path, strerror(-err));
-		goto kill_child;
-	}
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0) {
-		err = -errno;
-		rt_err("cannot open a pidfd for %d: %s", pid, strerror(-err));
+	if (cg.fd >= 0 && (err = cg_add_pid(&cg, run.pid))) {
+		rt_err("cannot move pid %d into %s: %s", run.pid, cg.path, strerror(-err));
 		goto kill_child;
 	}
 	for (i = 0; i < r->nsinks; i++) {
@@ -393,137 +395,82 @@ static int run_one(struct runner *r, unsigned id)
 		}
 		started++;
 	}
-	if ((err = epoll_add(r->epfd, pidfd, TAG_CHILD)))
+	/* what the loop watches during the run */
+	watching = true;
+	loop__on_signal(r->loop, on_stop_signal, &rs);
+	if ((err = loop__add(r->loop, rs.child.pidfd, on_child, &rs)))
 		goto kill_child;
-	if (cfg->timeout > 0 && ((err = arm_timer(&tfd, cfg->timeout * 1e9, 0)) ||
-				 (err = epoll_add(r->epfd, tfd, TAG_TIMEOUT))))
+	if (cfg->timeout > 0 &&
+	    (err = tid = loop__timer(r->loop, cfg->timeout * 1e9, 0, on_timeout, &rs)) < 0)
 		goto kill_child;
-	if (tick_ns && ((err = arm_timer(&tickfd, tick_ns, tick_ns)) ||
-			(err = epoll_add(r->epfd, tickfd, TAG_TICK))))
+	if (tick_ns && (err = tickid = loop__timer(r->loop, tick_ns, tick_ns, on_tick, &rs)) < 0)
 		goto kill_child;
-	for (i = 0; i < 2; i++)
-		if (oc.pipe_rd[i] >= 0 && (err = epoll_add(r->epfd, oc.pipe_rd[i], TAG_OUT + i)))
-			goto kill_child;
+	if (oc.pipe_rd[0] >= 0 && (err = loop__add(r->loop, oc.pipe_rd[0], on_stdout, &rs)))
+		goto kill_child;
+	if (oc.pipe_rd[1] >= 0 && (err = loop__add(r->loop, oc.pipe_rd[1], on_stderr, &rs)))
+		goto kill_child;
 	/* release it */
 	run.start_ns = now_ns(CLOCK_MONOTONIC);
 	rec.start_realtime_ns = run.start_ns + r->rt_offset;
-	if (write(go[1], "x", 1) != 1) {
-		err = -errno;
-		rt_err("cannot release the child: %s", strerror(-err));
+	if ((err = child__release(&rs.child)))
 		goto kill_child;
-	}
-	close(go[1]);
-	go[1] = -1;
+	/* a signal that came before the release stops the run now */
+	if (loop__stop_signal(r->loop))
+		on_stop_signal(&rs);
 
 	/* the event loop */
-	while (!done) {
-		struct epoll_event evs[16];
-		int n = epoll_wait(r->epfd, evs, 16, r->ses ? 50 : 200);
-		__u64 x;
-
-		if (n < 0 && errno != EINTR) {
-			err = -errno;
-			rt_err("epoll_wait: %s", strerror(-err));
+	while (!rs.done) {
+		err = loop__wait(r->loop, -1);
+		if (err) {
+			rt_err("event loop: %s", strerror(-err));
 			goto kill_child;
 		}
-		for (i = 0; i < n; i++) {
-			switch (evs[i].data.u64) {
-			case TAG_SIGNAL:
-				handle_signal(r);
-				if (r->stop_signal && !interrupted) {
-					interrupted = true;
-					rt_dbg("run %u: interrupted by signal %d", id, r->stop_signal);
-					kill_and_reap(id, &cg, pid, &status, &reaped);
-				}
-				break;
-			case TAG_RING:
-				session__consume(r->ses);
-				break;
-			case TAG_CHILD:
-				done = true;
-				break;
-			case TAG_TIMEOUT:
-				if (read(tfd, &x, sizeof(x)) < 0)
-					break;
-				timed_out = true;
-				rt_dbg("run %u: timeout, killing its process tree", id);
-				kill_and_reap(id, &cg, pid, &status, &reaped);
-				break;
-			case TAG_TICK:
-				if (read(tickfd, &x, sizeof(x)) < 0)
-					break;
-				if (r->ses)
-					session__update_drops(r->ses, &run);
-				for (int k = 0; k < r->nsinks; k++)
-					if (r->sinks[k].ops->tick)
-						r->sinks[k].ops->tick(r->sinks[k].self, &run,
-								      now_ns(CLOCK_MONOTONIC));
-				break;
-			case TAG_OUT:
-			case TAG_ERR: {
-				int fd = oc.pipe_rd[evs[i].data.u64 - TAG_OUT];
-
-				if (outcap_pump(&oc, fd))
-					epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
-				break;
-			}
-			}
-		}
-		if (r->ses && n == 0)
-			session__consume(r->ses);
 		progress_update(&r->prog, id - 1, stats_failed(&r->st), false);
 	}
 	/* the child has exited: reap it, then everything left of the run */
-	if (!reaped && waitpid(pid, &status, 0) == pid)
-		reaped = true;
-	if (!reaped)
-		rt_err("cannot wait for pid %d: %s", pid, strerror(errno));
+	if (child__reap(&rs.child, true) != 1)
+		rt_err("cannot wait for pid %d: %s", run.pid, strerror(errno));
 	run.end_ns = now_ns(CLOCK_MONOTONIC);
-	kill_and_reap(id, &cg, pid, &status, &reaped);
+	kill_and_reap(id, &cg, &rs.child);
 	err = 0;
 	goto finish;
 
 kill_child:
-	if (go[1] >= 0) {
-		close(go[1]); /* the child sees EOF and exits 127 */
-		go[1] = -1;
-	}
-	kill(pid, SIGKILL);
-	if (!reaped && waitpid(pid, &status, 0) == pid)
-		reaped = true;
+	child__abort(&rs.child);
 	run.end_ns = now_ns(CLOCK_MONOTONIC);
-	kill_and_reap(id, &cg, pid, &status, &reaped);
+	kill_and_reap(id, &cg, &rs.child);
 
 finish:
-	if (pidfd >= 0)
-		epoll_ctl(r->epfd, EPOLL_CTL_DEL, pidfd, NULL);
-	if (tfd >= 0)
-		epoll_ctl(r->epfd, EPOLL_CTL_DEL, tfd, NULL);
-	if (tickfd >= 0)
-		epoll_ctl(r->epfd, EPOLL_CTL_DEL, tickfd, NULL);
-	for (i = 0; i < 2; i++)
-		if (oc.pipe_rd[i] >= 0)
-			epoll_ctl(r->epfd, EPOLL_CTL_DEL, oc.pipe_rd[i], NULL);
+	if (watching) {
+		loop__on_signal(r->loop, NULL, NULL);
+		loop__del(r->loop, rs.child.pidfd);
+		loop__cancel(r->loop, tid);
+		loop__cancel(r->loop, tickid);
+		for (i = 0; i < 2; i++)
+			if (oc.pipe_rd[i] >= 0)
+				loop__del(r->loop, oc.pipe_rd[i]);
+	}
 	if (begun) {
 		session__end_run(r->ses, &run);
 		begun = false;
 	}
 	/* what the run ended as */
 	rec.duration_ns = run.end_ns - run.start_ns;
-	rec.wait_status = status;
+	rec.wait_status = rs.child.status;
 	rec.lost = run.lost;
-	if (interrupted)
+	if (rs.interrupted)
 		rec.reason = RT_REASON_INTERRUPTED;
-	else if (timed_out)
+	else if (rs.timed_out)
 		rec.reason = RT_REASON_TIMEOUT;
-	else if (WIFSIGNALED(status))
+	else if (WIFSIGNALED(rs.child.status))
 		rec.reason = RT_REASON_SIGNAL;
-	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+	else if (!WIFEXITED(rs.child.status) || WEXITSTATUS(rs.child.status))
 		rec.reason = RT_REASON_EXIT;
 	run.failed = rec.reason != RT_REASON_NONE;
 	run.keep = !err && (run.failed || cfg->keep_all);
-	run.wait_status = status;
-	rt_dbg("run %u: status 0x%x, %s, %s", id, status, run.failed ? "failed" : "succeeded",
+	run.wait_status = rs.child.status;
+	rt_dbg("run %u: status 0x%x, %s, %s", id, rs.child.status,
+	       run.failed ? "failed" : "succeeded",
 	       run.keep ? "keeping its artifacts" : "leaving nothing");
 	for (i = 0; i < started; i++) {
 		struct sink *k = &r->sinks[i];
@@ -533,7 +480,7 @@ finish:
 			rt_err("%s: cannot finish run %u: %s", k->ops->name, id, strerror(-serr));
 	}
 	progress_clear(&r->prog);
-	outcap_end(&oc, run.dirfd, run.failed && cfg->log_trace && !interrupted, run.keep);
+	outcap_end(&oc, run.dirfd, run.failed && cfg->log_trace && !rs.interrupted, run.keep);
 	if (run.keep) {
 		list_files(run.dirfd, &rec.files);
 		rec.kept = true;
@@ -547,6 +494,7 @@ finish:
 cleanup:
 	if (begun)
 		session__end_run(r->ses, &run);
+	child__close(&rs.child);
 	strbuf_free(&rec.files);
 	strbuf_free(&rec.extra);
 	if (err && run.dirfd >= 0)
@@ -561,18 +509,34 @@ cleanup:
 		if (oc.pipe_rd[i] >= 0)
 			close(oc.pipe_rd[i]);
 	}
-	if (go[0] >= 0)
-		close(go[0]);
-	if (go[1] >= 0)
-		close(go[1]);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (tfd >= 0)
-		close(tfd);
-	if (tickfd >= 0)
-		close(tickfd);
+	if (devnull >= 0)
+		close(devnull);
 	if (cg.fd >= 0)
 		cg_remove(&cg, 2000);
+	return err;
+}
+
+/* The sinks this configuration enables, in dispatch order. */
+static int create_sinks(struct runner *r)
+{
+	const struct config *cfg = r->cfg;
+	struct ct_opts ct = { .strsize = cfg->strsize, .max_events = cfg->max_events,
+			      .filter = cfg->syscall_filter,
+			      .failed_only = cfg->failed_syscalls_only,
+			      .json = cfg->call_trace == RT_CT_JSON };
+	int err;
+
+	err = procs_sink_new(&r->sinks[r->nsinks]);
+	if (!err)
+		r->nsinks++;
+	if (!err && cfg->call_trace != RT_CT_OFF && !(err = calltrace_sink_new(&ct, &r->sinks[r->nsinks])))
+		r->nsinks++;
+	if (!err && cfg->sys_trace && !(err = systrace_sink_new(cfg->interval_ms, &r->sinks[r->nsinks])))
+		r->nsinks++;
+	if (!err && cfg->net_trace && !(err = nettrace_sink_new(cfg->snaplen, &r->sinks[r->nsinks])))
+		r->nsinks++;
+	if (err)
+		rt_err("cannot set up: %s", strerror(-err));
 	return err;
 }
 
@@ -614,13 +578,10 @@ static int setup_bpf(struct runner *r)
 		       "(mount -t cgroup2 none /sys/fs/cgroup)");
 		return -ENOENT;
 	}
-	n = sinks_create(cfg, true, r->sinks, RT_MAX_SINKS);
-	if (n < 0) {
-		rt_err("cannot set up: %s", strerror(-n));
-		return n;
-	}
-	r->nsinks = n;
-	r->ses = session__new(cfg, r->sinks, r->nsinks, r->cg_parent.fd);
+	err = create_sinks(r);
+	if (err)
+		return err;
+	r->ses = session__new(r->sinks, r->nsinks, r->cg_parent.fd);
 	if (!r->ses) {
 		err = -errno;
 		if (want)
@@ -635,26 +596,21 @@ static int setup_bpf(struct runner *r)
 
 int runner_main(const struct config *cfg)
 {
-	struct runner r = { .cfg = cfg, .outfd = -1, .epfd = -1, .sigfd = -1,
-			    .cg_parent = { .fd = -1 } };
+	struct runner r = { .cfg = cfg, .outfd = -1, .cg_parent = { .fd = -1 } };
 	struct summary_info si = { .requested = cfg->count, .failed_count = cfg->failed_count,
 				   .timeout = cfg->timeout, .argv = cfg->argv, .argc = cfg->argc,
 				   .shell = cfg->shell };
 	struct strbuf out = { 0 };
-	struct sigaction ign = { .sa_handler = SIG_IGN };
-	sigset_t mask;
-	int ret = RT_EXIT_INTERNAL, err, i;
+	int ret = RT_EXIT_INTERNAL, err, i, stop;
 	unsigned id;
 
 	rt_debug_on = cfg->debug;
-	/* signals: SIGINT/SIGTERM/SIGHUP through a signalfd, from now on */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, &r.origmask);
-	r.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	sigaction(SIGPIPE, &ign, NULL);
+	/* signals: SIGINT/SIGTERM/SIGHUP through the loop's signalfd, from now on */
+	r.loop = loop__new();
+	if (!r.loop) {
+		rt_err("cannot set up the event loop: %s", strerror(errno));
+		return RT_EXIT_INTERNAL;
+	}
 	/* orphans of a run are reparented to us, so none escapes */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	r.rt_offset = (__s64)now_ns(CLOCK_REALTIME) - (__s64)now_ns(CLOCK_MONOTONIC);
@@ -668,17 +624,16 @@ int runner_main(const struct config *cfg)
 		goto cleanup;
 	}
 	si.bpf = r.ses != NULL;
-	r.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (r.epfd < 0 || r.sigfd < 0 || epoll_add(r.epfd, r.sigfd, TAG_SIGNAL) ||
-	    (r.ses && epoll_add(r.epfd, session__fd(r.ses), TAG_RING))) {
-		rt_err("cannot set up the event loop: %s", strerror(errno));
+	/* the ring buffer: when a record wakes us, and every DRAIN_NS */
+	if (r.ses && ((err = loop__add(r.loop, session__fd(r.ses), on_ring, &r)) ||
+		      (err = loop__timer(r.loop, DRAIN_NS, DRAIN_NS, on_ring, &r)) < 0)) {
+		rt_err("cannot set up the event loop: %s", strerror(-err));
 		goto cleanup;
 	}
 
 	progress_init(&r.prog, cfg->count, !cfg->show_output);
 	for (id = 1; id <= (unsigned long)cfg->count; id++) {
-		handle_signal(&r);
-		if (r.stop_signal)
+		if (loop__stop_signal(r.loop))
 			break;
 		err = run_one(&r, id);
 		if (err) {
@@ -686,7 +641,7 @@ int runner_main(const struct config *cfg)
 			break;
 		}
 		progress_update(&r.prog, id, stats_failed(&r.st), true);
-		if (r.stop_signal)
+		if (loop__stop_signal(r.loop))
 			break;
 		if (cfg->failed_count && stats_failed(&r.st) >= (size_t)cfg->failed_count) {
 			if (id < cfg->count) {
@@ -698,7 +653,8 @@ int runner_main(const struct config *cfg)
 		}
 	}
 	progress_clear(&r.prog);
-	if (r.stop_signal)
+	stop = loop__stop_signal(r.loop);
+	if (stop)
 		si.stop = RT_STOP_INTERRUPTED;
 
 	/* the closing summary, and summary.json beside the kept runs */
@@ -719,8 +675,8 @@ int runner_main(const struct config *cfg)
 
 	if (si.stop == RT_STOP_ERROR)
 		ret = RT_EXIT_INTERNAL;
-	else if (r.stop_signal)
-		ret = 128 + r.stop_signal;
+	else if (stop)
+		ret = 128 + stop;
 	else
 		ret = stats_failed(&r.st) ? RT_EXIT_FAILED : RT_EXIT_OK;
 
@@ -732,10 +688,7 @@ cleanup:
 		rt_err("cannot remove cgroup %s: %s", r.cg_parent.path, strerror(errno));
 	if (r.outfd >= 0)
 		close(r.outfd);
-	if (r.epfd >= 0)
-		close(r.epfd);
-	if (r.sigfd >= 0)
-		close(r.sigfd);
+	loop__free(r.loop);
 	stats_free(&r.st);
 	return ret;
 }

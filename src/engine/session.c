@@ -10,7 +10,6 @@
 #include <bpf/libbpf.h>
 
 #include "engine/bpfmap.h"
-#include "cmd/run_options.h"
 #include "engine/dispatch.h"
 #include "runtrace.skel.h"
 #include "engine/session.h"
@@ -96,19 +95,42 @@ static void dont_fork_bpf_mappings(void)
 	fclose(f);
 }
 
-static unsigned ringbuf_bytes(const struct config *cfg)
+/* The ring buffer: the largest any sink asks for, 8 MiB at least. */
+static unsigned ringbuf_bytes(const struct sink *sinks, int nsinks)
 {
-	unsigned mb = 8;
+	unsigned bytes = 8 << 20;
+	int i;
 
-	if (cfg->net_trace)
-		mb = 32;
-	if (cfg->call_trace != RT_CT_OFF)
-		mb = 64;
-	return mb << 20;
+	for (i = 0; i < nsinks; i++)
+		if (sinks[i].ring_bytes > bytes)
+			bytes = sinks[i].ring_bytes;
+	return bytes;
 }
 
-struct session *session__new(const struct config *cfg, struct sink *sinks, int nsinks,
-			     int parent_cg_fd)
+/* Maps of a feature are created only if one of its sinks turns them on
+ * (session__enable_maps): calltrace_cpu alone is megabytes. */
+static const char *const feature_map_prefixes[] = { "calltrace_", "sys_", "net_", "count_" };
+
+static bool is_feature_map(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(feature_map_prefixes); i++)
+		if (!strncmp(name, feature_map_prefixes[i], strlen(feature_map_prefixes[i])))
+			return true;
+	return false;
+}
+
+void session__enable_maps(struct runtrace_bpf *skel, const char *prefix)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj)
+		if (!strncmp(bpf_map__name(map), prefix, strlen(prefix)))
+			bpf_map__set_autocreate(map, true);
+}
+
+struct session *session__new(struct sink *sinks, int nsinks, int parent_cg_fd)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map;
@@ -135,22 +157,16 @@ struct session *session__new(const struct config *cfg, struct sink *sinks, int n
 		rt_err("cannot open BPF object: %s", strerror(-err));
 		goto cleanup;
 	}
-	/* configure: only the scope programs load unless a sink wants more,
-	 * and the maps of features that are off are not created (calltrace_task,
-	 * a task-storage map, would fail the whole load before 5.11) */
+	/* configure: only the scope programs load and the feature maps are
+	 * not created unless a sink turns them on in its configure() */
 	bpf_object__for_each_program(prog, s->skel->obj)
 		if (!is_scope_prog(bpf_program__name(prog)))
 			bpf_program__set_autoload(prog, false);
-	bpf_object__for_each_map(map, s->skel->obj) {
-		const char *name = bpf_map__name(map);
-
-		if ((!strncmp(name, "calltrace_", 10) && cfg->call_trace == RT_CT_OFF) ||
-		    (!strncmp(name, "sys_", 4) && !cfg->sys_trace) ||
-		    (!strncmp(name, "net_", 4) && !cfg->net_trace))
+	bpf_object__for_each_map(map, s->skel->obj)
+		if (is_feature_map(bpf_map__name(map)))
 			bpf_map__set_autocreate(map, false);
-	}
-	err = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_bytes(cfg));
-	s->skel->rodata->cfg_wakeup_bytes = ringbuf_bytes(cfg) / 4;
+	err = bpf_map__set_max_entries(s->skel->maps.events, ringbuf_bytes(sinks, nsinks));
+	s->skel->rodata->cfg_wakeup_bytes = ringbuf_bytes(sinks, nsinks) / 4;
 	if (err) {
 		rt_err("cannot size the ring buffer: %s", strerror(-err));
 		goto cleanup;

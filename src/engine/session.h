@@ -9,14 +9,16 @@
 
 #include "engine/sink.h"
 
-struct config;
 struct session;
+struct runtrace_bpf;
 
 /* Open, configure (sinks' configure), load, attach (sinks' attach with the
  * session cgroup @parent_cg_fd, -1 if none) and set up the ring buffer.
  * NULL with errno set; the reason is printed. */
-struct session *session__new(const struct config *cfg, struct sink *sinks, int nsinks,
-			     int parent_cg_fd);
+struct session *session__new(struct sink *sinks, int nsinks, int parent_cg_fd);
+/* In a sink's configure(): create the maps whose names start with @prefix
+ * (feature maps are off by default). */
+void session__enable_maps(struct runtrace_bpf *skel, const char *prefix);
 void session__free(struct session *s);
 
 /* The fd to poll for records (epoll-able). */

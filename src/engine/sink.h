@@ -29,7 +29,6 @@
 #include "util/strbuf.h"
 
 struct runtrace_bpf; /* the generated skeleton */
-struct config;
 
 /* One run, as the runner shows it to sinks. */
 struct rt_run {
@@ -74,6 +73,7 @@ struct sink {
 	void *self;
 	__u32 types;            /* bit (1u << RT_EV_x) for each record type wanted */
 	__u64 tick_ns;          /* period of tick(), 0 for none */
+	__u32 ring_bytes;       /* ring buffer size this sink needs (0: the default) */
 };
 
 #endif

@@ -18,12 +18,12 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cmd/run_options.h"
 #include "net/netseg.h"
 #include "net/pcap_writer.h"
 #include "runtrace.skel.h"
 #include "runtrace/net.h"
-#include "engine/sinks.h"
+#include "engine/session.h"
+#include "net/nettrace.h"
 #include "util/util.h"
 
 /* Flows remembered for the loopback rule (bpf/net.bpf.c). */
@@ -51,6 +51,7 @@ static int nettrace_configure(void *self, struct runtrace_bpf *skel)
 	int err;
 
 	nt->skel = skel;
+	session__enable_maps(skel, "net_");
 	nt->ncpus = libbpf_num_possible_cpus();
 	if (nt->ncpus <= 0)
 		return nt->ncpus ? nt->ncpus : -EINVAL;
@@ -318,7 +319,7 @@ static const struct sink_ops nettrace_ops = {
 	.free = nettrace_free,
 };
 
-int nettrace_sink_new(const struct config *cfg, struct sink *out)
+int nettrace_sink_new(long snaplen, struct sink *out)
 {
 	struct nettrace *nt;
 
@@ -334,11 +335,12 @@ int nettrace_sink_new(const struct config *cfg, struct sink *out)
 		return -ENOMEM;
 	}
 	nt->spool_fd = -1;
-	nt->snaplen = cfg->snaplen > 0 && cfg->snaplen <= RT_NET_DEFAULT_SNAPLEN ?
-		      (__u32)cfg->snaplen : RT_NET_DEFAULT_SNAPLEN;
+	nt->snaplen = snaplen > 0 && snaplen <= RT_NET_DEFAULT_SNAPLEN ?
+		      (__u32)snaplen : RT_NET_DEFAULT_SNAPLEN;
 	out->ops = &nettrace_ops;
 	out->self = nt;
 	out->types = 1u << RT_EV_NET;
 	out->tick_ns = 0;
+	out->ring_bytes = 32 << 20;
 	return 0;
 }

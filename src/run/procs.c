@@ -10,9 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmd/run_options.h"
 #include "runtrace.skel.h"
-#include "engine/sinks.h"
+#include "run/procs.h"
 #include "util/util.h"
 
 /* Records kept per run; past that they are counted, not kept. */
@@ -210,7 +209,7 @@ static const struct sink_ops procs_ops = {
 	.free = procs_free,
 };
 
-int procs_sink_new(const struct config *cfg, struct sink *out)
+int procs_sink_new(struct sink *out)
 {
 	struct procs *p = calloc(1, sizeof(*p));
 

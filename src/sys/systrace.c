@@ -23,11 +23,11 @@
 #include <bpf/libbpf.h>
 
 #include "engine/bpfmap.h"
-#include "cmd/run_options.h"
 #include "engine/features.h"
 #include "runtrace.skel.h"
 #include "runtrace/sys.h"
-#include "engine/sinks.h"
+#include "engine/session.h"
+#include "sys/systrace.h"
 #include "sys/report.h"
 #include "util/util.h"
 
@@ -80,6 +80,7 @@ static int systrace_configure(void *self, struct runtrace_bpf *skel)
 	unsigned i;
 
 	st->skel = skel;
+	session__enable_maps(skel, "sys_");
 	/* autoload our programs; the iterator and cgroup ones attach in attach() */
 	for (i = 0; i < ARRAY_SIZE(progs); i++)
 		bpf_program__set_autoload(progs[i], true);
@@ -560,7 +561,7 @@ static const struct sink_ops systrace_ops = {
 	.free = systrace_free,
 };
 
-int systrace_sink_new(const struct config *cfg, struct sink *out)
+int systrace_sink_new(long interval_ms, struct sink *out)
 {
 	struct systrace *st;
 	long page = sysconf(_SC_PAGESIZE);
@@ -571,7 +572,7 @@ int systrace_sink_new(const struct config *cfg, struct sink *out)
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	st->interval_ns = (cfg->interval_ms > 0 ? cfg->interval_ms : 100) * 1000000ull;
+	st->interval_ns = (interval_ms > 0 ? interval_ms : 100) * 1000000ull;
 	st->page_kb = page > 0 ? page / 1024 : 4;
 	st->ncpus = libbpf_num_possible_cpus();
 	if (st->ncpus <= 0) {

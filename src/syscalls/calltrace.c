@@ -17,10 +17,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cmd/run_options.h"
 #include "runtrace.skel.h"
 #include "runtrace/syscall.h"
-#include "engine/sinks.h"
+#include "engine/session.h"
+#include "syscalls/calltrace.h"
 #include "syscalls/fmt.h"
 #include "syscalls/join.h"
 #include "syscalls/spool.h"
@@ -40,7 +40,7 @@ struct ct_mark {
 };
 
 struct calltrace {
-	const struct config *cfg;
+	struct ct_opts opts;
 	__u64 filter[RT_SC_NR_MAX / 64];
 	bool filter_high;
 	__u64 lost;        /* this run's records lost in the kernel, as marked so far */
@@ -60,8 +60,9 @@ static int ct_configure(void *self, struct runtrace_bpf *skel)
 	skel->rodata->cfg_ct_trace_high = ct->filter_high;
 	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
 		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
-	skel->rodata->cfg_ct_strsize = ct->cfg->strsize;
-	skel->rodata->cfg_ct_failed_only = ct->cfg->failed_syscalls_only;
+	skel->rodata->cfg_ct_strsize = ct->opts.strsize;
+	skel->rodata->cfg_ct_failed_only = ct->opts.failed_only;
+	session__enable_maps(skel, "calltrace_");
 	bpf_program__set_autoload(skel->progs.calltrace_enter, true);
 	bpf_program__set_autoload(skel->progs.calltrace_exit, true);
 	bpf_program__set_autoload(skel->progs.calltrace_switch, true);
@@ -268,7 +269,7 @@ static int ct_flush(struct strbuf *sb, int fd, bool force)
 /* Write the log(s) of a kept run. */
 static int ct_write(struct calltrace *ct, struct rt_run *run)
 {
-	bool json = ct->cfg->call_trace == RT_CT_JSON;
+	bool json = ct->opts.json;
 	struct strbuf txt = { 0 }, js = { 0 };
 	struct ct_index ix = { 0 };
 	int tfd = -1, jfd = -1, err;
@@ -277,7 +278,7 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 	size_t i;
 
 	t0 = now_ns(CLOCK_MONOTONIC);
-	rt_sc_fmt_init(&f, ct->cfg->strsize, run->realtime_offset_ns);
+	rt_sc_fmt_init(&f, ct->opts.strsize, run->realtime_offset_ns);
 	err = ct_index(ct, run, &ix);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	if (err)
@@ -293,7 +294,7 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 	if (ct->spool.dropped) {
 		strbuf_addf(&txt, "runtrace: %llu earlier syscalls of this run are not in this log "
 			    "(--max-events %ld keeps the most recent)\n",
-			    (unsigned long long)ct->spool.dropped, ct->cfg->max_events);
+			    (unsigned long long)ct->spool.dropped, ct->opts.max_events);
 		if (json)
 			strbuf_addf(&js, "{\"runtrace\":\"dropped\",\"dropped_oldest\":%llu}\n",
 				    (unsigned long long)ct->spool.dropped);
@@ -396,7 +397,7 @@ static const struct sink_ops calltrace_ops = {
 	.free = ct_free,
 };
 
-int calltrace_sink_new(const struct config *cfg, struct sink *out)
+int calltrace_sink_new(const struct ct_opts *o, struct sink *out)
 {
 	struct calltrace *ct;
 	char err[256];
@@ -405,11 +406,11 @@ int calltrace_sink_new(const struct config *cfg, struct sink *out)
 	ct = calloc(1, sizeof(*ct));
 	if (!ct)
 		return -ENOMEM;
-	ct->cfg = cfg;
+	ct->opts = *o;
 	ct->nr_execve = rt_sc_lookup("execve");
 	ct->nr_execveat = rt_sc_lookup("execveat");
-	if (cfg->syscall_filter) {
-		ret = rt_sc_filter_parse(cfg->syscall_filter, ct->filter, &ct->filter_high,
+	if (o->filter) {
+		ret = rt_sc_filter_parse(o->filter, ct->filter, &ct->filter_high,
 					 err, sizeof(err));
 		if (ret) {
 			rt_err("%s", err);
@@ -420,13 +421,14 @@ int calltrace_sink_new(const struct config *cfg, struct sink *out)
 		memset(ct->filter, 0xff, sizeof(ct->filter));
 		ct->filter_high = true;
 	}
-	ct_spool_init(&ct->spool, cfg->max_events > 0 ? (__u64)cfg->max_events : 0,
+	ct_spool_init(&ct->spool, o->max_events > 0 ? (__u64)o->max_events : 0,
 		      CT_SPOOL_MAX_BYTES);
-	ct_join_init(&ct->join, cfg->failed_syscalls_only, ct->nr_execve, ct->nr_execveat);
+	ct_join_init(&ct->join, o->failed_only, ct->nr_execve, ct->nr_execveat);
 	out->ops = &calltrace_ops;
 	out->self = ct;
 	out->types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) |
 		     (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_PROC);
 	out->tick_ns = CT_TICK_NS;
+	out->ring_bytes = 64 << 20;
 	return 0;
 }

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/child.h"
+#include "util/util.h"
+
+static __attribute__((noreturn)) void child_main(const struct child_opts *o, int go_rd,
+						  pid_t parent)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	int err, i;
+	char c;
+
+	if (o->own_pgrp)
+		setpgid(0, 0);
+	if (o->die_with_parent) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+	}
+	sigaction(SIGPIPE, &dfl, NULL);
+	if (o->sigmask)
+		sigprocmask(SIG_SETMASK, o->sigmask, NULL);
+	for (i = 0; i < 3; i++)
+		if (o->fds[i] >= 0 && o->fds[i] != i)
+			dup2(o->fds[i], i); /* dup2 clears FD_CLOEXEC on the copy */
+	/* wait to be put into the scope */
+	if (read(go_rd, &c, 1) != 1)
+		_exit(127);
+	if (o->in_child && o->in_child(o->ctx))
+		_exit(127);
+	if (o->shell)
+		execl("/bin/sh", "sh", "-c", o->argv[0], (char *)NULL);
+	else
+		execvp(o->argv[0], o->argv);
+	err = errno;
+	dprintf(STDERR_FILENO, "runtrace: cannot execute '%s': %s\n",
+		o->shell ? "/bin/sh" : o->argv[0], strerror(err));
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+int child__fork(struct child *c, const struct child_opts *o)
+{
+	pid_t parent = getpid();
+	int go[2], err;
+
+	c->pid = 0;
+	c->go = c->pidfd = -1;
+	c->reaped = false;
+	c->status = 0;
+	if (pipe2(go, O_CLOEXEC)) {
+		err = -errno;
+		rt_err("cannot create a pipe: %s", strerror(-err));
+		return err;
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		err = -errno;
+		rt_err("cannot fork: %s", strerror(-err));
+		close(go[0]);
+		close(go[1]);
+		c->pid = 0;
+		return err;
+	}
+	if (c->pid == 0)
+		child_main(o, go[0], parent);
+	close(go[0]);
+	c->go = go[1];
+	c->pidfd = syscall(SYS_pidfd_open, c->pid, 0);
+	if (c->pidfd < 0) {
+		err = -errno;
+		rt_err("cannot open a pidfd for %d: %s", c->pid, strerror(-err));
+		child__abort(c);
+		return err;
+	}
+	return 0;
+}
+
+int child__release(struct child *c)
+{
+	int err;
+
+	if (write(c->go, "x", 1) != 1) {
+		err = -errno;
+		rt_err("cannot release the child: %s", strerror(-err));
+		return err;
+	}
+	close(c->go);
+	c->go = -1;
+	return 0;
+}
+
+int child__reap(struct child *c, bool block)
+{
+	pid_t w;
+
+	if (c->reaped)
+		return 1;
+	if (c->pid <= 0)
+		return -ECHILD;
+	do
+		w = waitpid(c->pid, &c->status, block ? 0 : WNOHANG);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return -errno;
+	if (w == 0)
+		return 0;
+	c->reaped = true;
+	return 1;
+}
+
+void child__abort(struct child *c)
+{
+	if (c->go >= 0) {
+		close(c->go); /* the child sees EOF and exits 127 */
+		c->go = -1;
+	}
+	if (c->pid > 0 && !c->reaped) {
+		kill(c->pid, SIGKILL);
+		child__reap(c, true);
+	}
+}
+
+void child__close(struct child *c)
+{
+	if (c->go >= 0)
+		close(c->go);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->go = c->pidfd = -1;
+}

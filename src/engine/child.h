@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The traced command: forked blocked on a pipe so that it can be put into
+ * its scope (BPF scope map, cgroup) before it runs a single instruction of
+ * its own, then released to exec.  Shared by every front end that starts a
+ * command (run, trace, deps, profile, calls, pystep).
+ */
+#ifndef RUNTRACE_ENGINE_CHILD_H
+#define RUNTRACE_ENGINE_CHILD_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct child_opts {
+	char *const *argv;        /* argv (NULL-terminated), or a one-word command string */
+	bool shell;               /* argv[0] is a string for /bin/sh -c */
+	const sigset_t *sigmask;  /* the child's signal mask (NULL: unchanged) */
+	int fds[3];               /* what the child gets as 0, 1, 2; -1 keeps runtrace's */
+	bool own_pgrp;            /* setpgid(0, 0): a process group of its own */
+	bool die_with_parent;     /* PR_SET_PDEATHSIG SIGKILL */
+	int (*in_child)(void *ctx); /* run in the child before exec (after release); may be NULL */
+	void *ctx;
+};
+
+struct child {
+	pid_t pid;   /* 0 before fork */
+	int go;      /* write end of the release pipe, -1 once released */
+	int pidfd;   /* pidfd_open(pid), -1 if none */
+	bool reaped;
+	int status;  /* wait(2) status once reaped */
+};
+
+/* Fork the command, blocked until child__release().  0, or -errno
+ * (message printed). */
+int child__fork(struct child *c, const struct child_opts *o);
+/* Let it exec.  0 or -errno (message printed). */
+int child__release(struct child *c);
+/* Reap it if it has exited (@block: wait for it).  1 once reaped, 0 if
+ * not yet, -errno. */
+int child__reap(struct child *c, bool block);
+/* Never released, or given up on: close the pipe (it exits 127 without
+ * running the command), SIGKILL it, reap it. */
+void child__abort(struct child *c);
+/* Close the fds (the process is left alone). */
+void child__close(struct child *c);
+
+#endif
