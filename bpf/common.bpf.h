@@ -61,12 +61,38 @@ const volatile __u64 cfg_wakeup_bytes = 1 << 20;
 extern const volatile __u64 cfg_wakeup_bytes;
 #endif
 
+/* A cgroup scope (trace --cgroup): every task whose cgroup v2 is
+ * cfg_scope_cgid or one below it belongs to scope cfg_scope_cgrun; the
+ * cgroup is at depth cfg_scope_cglevel.  Set by userspace before load;
+ * 0: none. */
+#ifdef RT_DEFINE_MAPS
+const volatile __u64 cfg_scope_cgid = 0;
+const volatile __u32 cfg_scope_cglevel = 0;
+const volatile __u32 cfg_scope_cgrun = 0;
+#else
+extern const volatile __u64 cfg_scope_cgid;
+extern const volatile __u32 cfg_scope_cglevel;
+extern const volatile __u32 cfg_scope_cgrun;
+#endif
+
 /* Run id of process @tgid, or 0 if it is in no traced scope. */
 static __always_inline __u32 rt_run_of(__u32 tgid)
 {
 	__u32 *run = bpf_map_lookup_elem(&scope, &tgid);
 
 	return run ? *run : 0;
+}
+
+/* Run id of the current task (process @tgid): its scope entry, or the
+ * cgroup scope it is in; 0 if none. */
+static __always_inline __u32 rt_run_of_current(__u32 tgid)
+{
+	__u32 run = rt_run_of(tgid);
+
+	if (!run && cfg_scope_cgid &&
+	    bpf_get_current_ancestor_cgroup_id(cfg_scope_cglevel) == cfg_scope_cgid)
+		run = cfg_scope_cgrun;
+	return run;
 }
 
 /* The value of @key in hash map @map, inserted as *@init if absent;

@@ -17,7 +17,7 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(rt_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
-	__u32 run = rt_run_of(ptgid);
+	__u32 run = rt_run_of_current(ptgid);
 	__u32 ctgid, ctid;
 	struct rt_proc_event *ev;
 
@@ -28,7 +28,8 @@ int BPF_PROG(rt_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	ctgid = BPF_CORE_READ(child, tgid);
 	ctid = BPF_CORE_READ(child, pid);
-	if (ctgid != ptgid)
+	/* a child of a process in a cgroup scope is in it by its cgroup */
+	if (ctgid != ptgid && rt_run_of(ptgid))
 		bpf_map_update_elem(&scope, &ctgid, &run, BPF_ANY);
 	if (!cfg_proc_events)
 		return 0;
@@ -52,7 +53,7 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(rt_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 run = rt_run_of(pid_tgid >> 32);
+	__u32 run = rt_run_of_current(pid_tgid >> 32);
 	struct rt_proc_event *ev;
 
 	if (!run)
@@ -83,7 +84,7 @@ int BPF_PROG(rt_exit, struct task_struct *p)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	__u32 run = rt_run_of(tgid);
+	__u32 run = rt_run_of_current(tgid);
 	struct rt_proc_event *ev;
 
 	if (!run)
@@ -106,5 +107,15 @@ int BPF_PROG(rt_exit, struct task_struct *p)
 	bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
 	ev->filename[0] = 0;
 	bpf_ringbuf_submit(ev, rt_wakeup_flags());
+	return 0;
+}
+
+/* A task moved to another cgroup: per-CPU caches of "is this task traced?"
+ * must look again (loaded only for a cgroup scope). */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(rt_cgroup_attach, struct cgroup *dst_cgrp, const char *path,
+	     struct task_struct *task, bool threadgroup)
+{
+	__sync_fetch_and_add(&scope_gen, 1);
 	return 0;
 }

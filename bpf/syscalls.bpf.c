@@ -161,12 +161,12 @@ static __always_inline struct ct_cpu *ct_claim(__u32 *run)
 	if (c->task == task && c->gen == gen && !c->run)
 		return NULL; /* untraced: no atomic, no write */
 	if (__sync_lock_test_and_set(&c->busy, 1)) {
-		*run = rt_run_of(bpf_get_current_pid_tgid() >> 32);
+		*run = rt_run_of_current(bpf_get_current_pid_tgid() >> 32);
 		return NULL;
 	}
 	if (c->task != task || c->gen != gen) {
 		c->pid_tgid = bpf_get_current_pid_tgid();
-		c->run = rt_run_of(c->pid_tgid >> 32);
+		c->run = rt_run_of_current(c->pid_tgid >> 32);
 		c->task = task;
 		c->gen = gen;
 	}
@@ -561,5 +561,19 @@ int BPF_PROG(calltrace_task_exit, struct task_struct *p)
 	c->cur = sizeof(*t);
 	ct_commit(c, &t->hdr, false);
 	ct_flush_now(c); /* out now, whatever the batch holds */
+	return 0;
+}
+
+/* Live output (trace): a per-CPU timer flushes the batch of a CPU whose
+ * task never switches (a thread that makes a syscall now and then and never
+ * sleeps), so every half reaches userspace within one period.  Attached by
+ * userspace to a software cpu-clock perf event on each CPU. */
+SEC("perf_event")
+int calltrace_timer(struct bpf_perf_event_data *ctx)
+{
+	struct ct_cpu *c = ct_cpu();
+
+	if (c && c->len > sizeof(struct rt_hdr))
+		ct_flush_now(c);
 	return 0;
 }

@@ -26,6 +26,7 @@
 /* Record flags. */
 #define RT_SC_F_UNFINISHED 0x1 /* joined: the syscall never returned */
 #define RT_SC_F_TRUNC      0x4 /* some blob did not fit (or was not read) */
+#define RT_SC_F_RESUMED    0x8 /* joined: exit only, its entry came before tracing began */
 
 /* Blob kinds. */
 enum rt_sc_blob_kind {

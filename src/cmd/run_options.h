@@ -59,6 +59,11 @@ int cli_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
 /* True if any flag needing BPF (and so root) is set. */
 bool cli_needs_bpf(const struct config *cfg);
 
+/* The option table (for the man-page and --help consistency test). */
+struct opt_def;
+extern const struct opt_def *const run_opt_defs;
+extern const size_t run_opt_count;
+
 /* The usage text printed by --help. */
 extern const char cli_usage[];
 

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,10 +16,36 @@
 #include "engine/child.h"
 #include "util/util.h"
 
+const char *child_resolve(const char *file, char *buf, size_t len)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	struct stat sb;
+
+	if (!*file || strchr(file, '/'))
+		return NULL;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = end + 1) {
+		size_t dl;
+
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		dl = end - p;
+		if ((size_t)snprintf(buf, len, "%.*s%s%s", (int)dl, p, dl ? "/" : "", file) < len &&
+		    !stat(buf, &sb) && S_ISREG(sb.st_mode) && !access(buf, X_OK))
+			return buf;
+		if (!*end)
+			return NULL;
+	}
+}
+
 static __attribute__((noreturn)) void child_main(const struct child_opts *o, int go_rd,
 						  pid_t parent)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	const char *prog = NULL;
+	char path[PATH_MAX];
 	int err, i;
 	char c;
 
@@ -34,6 +62,8 @@ static __attribute__((noreturn)) void child_main(const struct child_opts *o, int
 	for (i = 0; i < 3; i++)
 		if (o->fds[i] >= 0 && o->fds[i] != i)
 			dup2(o->fds[i], i); /* dup2 clears FD_CLOEXEC on the copy */
+	if (!o->shell)
+		prog = child_resolve(o->argv[0], path, sizeof(path));
 	/* wait to be put into the scope */
 	if (read(go_rd, &c, 1) != 1)
 		_exit(127);
@@ -41,6 +71,8 @@ static __attribute__((noreturn)) void child_main(const struct child_opts *o, int
 		_exit(127);
 	if (o->shell)
 		execl("/bin/sh", "sh", "-c", o->argv[0], (char *)NULL);
+	else if (prog)
+		execv(prog, o->argv);
 	else
 		execvp(o->argv[0], o->argv);
 	err = errno;

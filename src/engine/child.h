@@ -31,6 +31,12 @@ struct child {
 	int status;  /* wait(2) status once reaped */
 };
 
+/* The program execvp would run for @file (no '/'): the first regular file
+ * with execute permission along PATH, in @buf; NULL if none.  The child
+ * execs it directly (strace, too, resolves the path itself, so the trace
+ * shows one execve). */
+const char *child_resolve(const char *file, char *buf, size_t len);
+
 /* Fork the command, blocked until child__release().  0, or -errno
  * (message printed). */
 int child__fork(struct child *c, const struct child_opts *o);

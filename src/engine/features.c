@@ -174,3 +174,23 @@ void features_print(FILE *out, const struct features *f)
 	fprintf(out, "block_io_start: %s (--sys-trace attributes disk IO %s)\n",
 		yes_no(f->block_io_start), f->block_io_start ? "at submission" : "at issue");
 }
+
+int features_require_bpf(struct features *f, const char *what)
+{
+	const char *blocker;
+	char why[256];
+
+	features_probe(f);
+	blocker = features_bpf_blocker(f, why, sizeof(why));
+	if (!blocker) {
+		features_probe_bpf(f);
+		blocker = features_bpf_blocker(f, why, sizeof(why));
+	}
+	if (blocker) {
+		rt_err("%s needs BPF: %s", what, blocker);
+		return -EPERM;
+	}
+	if (features_mount_tracefs(f))
+		rt_dbg("cannot mount tracefs: %s", strerror(errno));
+	return 0;
+}

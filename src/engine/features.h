@@ -41,5 +41,9 @@ int features_mount_tracefs(struct features *f);
 /* Why BPF cannot be used here, or NULL if it can. */
 const char *features_bpf_blocker(const struct features *f, char *buf, size_t len);
 void features_print(FILE *out, const struct features *f);
+/* Probe everything; if BPF cannot be used, say so in one line naming
+ * @what ("trace", "--call-trace") and return -EPERM.  Mounts tracefs if
+ * absent.  0 when BPF can be used. */
+int features_require_bpf(struct features *f, const char *what);
 
 #endif

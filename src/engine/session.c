@@ -280,6 +280,11 @@ static void forget_run(struct session *s, unsigned run)
 	__atomic_fetch_add(&s->skel->bss->scope_gen, 1, __ATOMIC_SEQ_CST);
 }
 
+void session__forget(struct session *s, unsigned run)
+{
+	forget_run(s, run);
+}
+
 void session__update_drops(struct session *s, struct rt_run *run)
 {
 	__u64 now[RT_DROP_SLOTS];

@@ -27,6 +27,9 @@ int session__fd(const struct session *s);
 void session__begin_run(struct session *s, struct rt_run *run);
 /* Put @pid into @run's scope (before it is released to exec). */
 int session__register(struct session *s, pid_t pid, unsigned run);
+/* Take every process of @run out of its scope now (detach): the kernel
+ * stops recording them; what it recorded is still dispatched. */
+void session__forget(struct session *s, unsigned run);
 /* Dispatch what the ring buffer holds.  0 or -errno. */
 int session__consume(struct session *s);
 /* Set run->drops and run->lost: the records of each type the kernel could

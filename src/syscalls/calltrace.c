@@ -50,23 +50,47 @@ struct calltrace {
 	struct ct_spool spool;
 };
 
-static int ct_configure(void *self, struct runtrace_bpf *skel)
+void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
+			 long strsize, bool failed_only)
 {
-	struct calltrace *ct = self;
 	__u32 nr;
 
 	/* configure: syscall bitmap, capture spec, -s, -Z */
-	memcpy((void *)skel->rodata->cfg_ct_filter, ct->filter, sizeof(ct->filter));
-	skel->rodata->cfg_ct_trace_high = ct->filter_high;
+	session__enable_maps(skel, "calltrace_");
+	memcpy((void *)skel->rodata->cfg_ct_filter, filter, sizeof(skel->rodata->cfg_ct_filter));
+	skel->rodata->cfg_ct_trace_high = high;
 	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
 		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
-	skel->rodata->cfg_ct_strsize = ct->opts.strsize;
-	skel->rodata->cfg_ct_failed_only = ct->opts.failed_only;
-	session__enable_maps(skel, "calltrace_");
+	skel->rodata->cfg_ct_strsize = strsize;
+	skel->rodata->cfg_ct_failed_only = failed_only;
 	bpf_program__set_autoload(skel->progs.calltrace_enter, true);
 	bpf_program__set_autoload(skel->progs.calltrace_exit, true);
 	bpf_program__set_autoload(skel->progs.calltrace_switch, true);
 	bpf_program__set_autoload(skel->progs.calltrace_task_exit, true);
+}
+
+int ct_filter_from(const char *expr, __u64 *filter, bool *high)
+{
+	char err[256];
+	int ret;
+
+	if (!expr) {
+		memset(filter, 0xff, RT_SC_NR_MAX / 8);
+		*high = true;
+		return 0;
+	}
+	ret = rt_sc_filter_parse(expr, filter, high, err, sizeof(err));
+	if (ret)
+		rt_err("%s", err);
+	return ret;
+}
+
+static int ct_configure(void *self, struct runtrace_bpf *skel)
+{
+	struct calltrace *ct = self;
+
+	ct_kernel_configure(skel, ct->filter, ct->filter_high, ct->opts.strsize,
+			    ct->opts.failed_only);
 	return 0;
 }
 
@@ -400,7 +424,6 @@ static const struct sink_ops calltrace_ops = {
 int calltrace_sink_new(const struct ct_opts *o, struct sink *out)
 {
 	struct calltrace *ct;
-	char err[256];
 	int ret;
 
 	ct = calloc(1, sizeof(*ct));
@@ -409,17 +432,10 @@ int calltrace_sink_new(const struct ct_opts *o, struct sink *out)
 	ct->opts = *o;
 	ct->nr_execve = rt_sc_lookup("execve");
 	ct->nr_execveat = rt_sc_lookup("execveat");
-	if (o->filter) {
-		ret = rt_sc_filter_parse(o->filter, ct->filter, &ct->filter_high,
-					 err, sizeof(err));
-		if (ret) {
-			rt_err("%s", err);
-			free(ct);
-			return ret;
-		}
-	} else {
-		memset(ct->filter, 0xff, sizeof(ct->filter));
-		ct->filter_high = true;
+	ret = ct_filter_from(o->filter, ct->filter, &ct->filter_high);
+	if (ret) {
+		free(ct);
+		return ret;
 	}
 	ct_spool_init(&ct->spool, o->max_events > 0 ? (__u64)o->max_events : 0,
 		      CT_SPOOL_MAX_BYTES);

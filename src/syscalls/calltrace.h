@@ -5,6 +5,7 @@
 #define RUNTRACE_SYSCALLS_CALLTRACE_H
 
 #include <stdbool.h>
+#include <linux/types.h>
 
 #include "engine/sink.h"
 
@@ -15,6 +16,17 @@ struct ct_opts {
 	bool failed_only;    /* -Z: only syscalls that returned an error */
 	bool json;           /* syscalls.jsonl as well */
 };
+
+struct runtrace_bpf;
+
+/* The -e trace= bitmap of @expr (NULL: every syscall).  0, or -EINVAL
+ * (message printed). */
+int ct_filter_from(const char *expr, __u64 *filter, bool *high);
+/* Configure the kernel side of syscall tracing, before load: the bitmap
+ * (RT_SC_NR_MAX bits) and @high, the capture spec, -s, -Z; its maps and
+ * programs. */
+void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
+			 long strsize, bool failed_only);
 
 /* 0 and @out filled, or -errno (message printed). */
 int calltrace_sink_new(const struct ct_opts *o, struct sink *out);

@@ -793,6 +793,15 @@ int rt_sc_fmt_text(struct rt_sc_fmt *f, struct strbuf *out,
 	add_time(f, out, ev->hdr.ts);
 	strbuf_addc(out, ' ');
 	add_pid(out, ev->hdr.tid);
+	if (ev->flags & RT_SC_F_RESUMED) {
+		/* in flight when tracing began: its arguments are not known */
+		strbuf_adds(out, "<... ");
+		sc_name(out, d, ev->nr);
+		strbuf_adds(out, " resumed>) = ");
+		rt_sc_retval(out, ev->nr, ev->ret);
+		strbuf_addc(out, '\n');
+		return 0;
+	}
 	sc_name(out, d, ev->nr);
 	strbuf_addc(out, '(');
 	for (i = 0; i < n; i++) {
@@ -825,6 +834,8 @@ int rt_sc_fmt_json(struct rt_sc_fmt *f, struct strbuf *out,
 	n = format_args(f, ev, len, d, ends);
 	if (n < 0)
 		return n;
+	if (ev->flags & RT_SC_F_RESUMED)
+		n = 0; /* arguments not known */
 	strbuf_adds(out, "{\"time\":\"");
 	add_time(f, out, ev->hdr.ts);
 	strbuf_adds(out, "\",\"ts_ns\":");
@@ -849,6 +860,8 @@ int rt_sc_fmt_json(struct rt_sc_fmt *f, struct strbuf *out,
 		strbuf_adds(out, ",\"unfinished\":true}\n");
 		return 0;
 	}
+	if (ev->flags & RT_SC_F_RESUMED)
+		strbuf_adds(out, ",\"resumed\":true");
 	strbuf_adds(out, ",\"ret\":");
 	add_s64(out, ev->ret);
 	if (is_err(ev->ret) && -ev->ret < RT_ERRNO_MAX && rt_errno_names[-ev->ret]) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "syscalls/join.h"
+#include "syscalls/table.h"
 #include "util/util.h"
 
 /* A thread's entry waiting for its exit; tid 0: a free slot. */
@@ -21,6 +22,16 @@ void ct_join_init(struct ct_join *j, bool failed_only, __u32 nr_execve, __u32 nr
 	j->failed_only = failed_only;
 	j->nr_execve = nr_execve;
 	j->nr_execveat = nr_execveat;
+}
+
+void ct_join_emit_resumed(struct ct_join *j)
+{
+	static const char *const forks[] = { "clone", "clone3", "fork", "vfork" };
+	unsigned i;
+
+	j->resumed = true;
+	for (i = 0; i < 4; i++)
+		j->nr_fork[i] = rt_sc_lookup(forks[i]);
 }
 
 static const struct rt_sc_enter *slot_enter(const struct ct_join_slot *s)
@@ -65,6 +76,27 @@ static struct ct_join_slot *find(const struct ct_join *j, __u32 tid)
 		if (!j->slots[i].tid)
 			return NULL;
 	}
+}
+
+/* Free @s and close the gap it leaves in its probe sequence. */
+static void remove_slot(struct ct_join *j, struct ct_join_slot *s)
+{
+	size_t i = s - j->slots, k = i, home;
+
+	slot_clear(s);
+	for (;;) {
+		k = (k + 1) & (j->cap - 1);
+		if (!j->slots[k].tid)
+			break;
+		home = j->slots[k].tid & (j->cap - 1);
+		/* move k back to i if its home is not in (i, k] */
+		if ((i <= k) ? (home <= i || home > k) : (home <= i && home > k)) {
+			j->slots[i] = j->slots[k];
+			i = k;
+		}
+	}
+	memset(&j->slots[i], 0, sizeof(j->slots[i]));
+	j->used--;
 }
 
 static int grow(struct ct_join *j)
@@ -156,6 +188,48 @@ static int emit_waiting(struct ct_join *j, struct ct_join_slot *s, ct_join_emit_
 	return emit(ctx, (const void *)j->out, len);
 }
 
+static bool is_fork(const struct ct_join *j, __u32 nr)
+{
+	unsigned i;
+
+	for (i = 0; i < 4; i++)
+		if (j->nr_fork[i] >= 0 && nr == (__u32)j->nr_fork[i])
+			return true;
+	return false;
+}
+
+/* An exit half with no entry: a syscall in flight when tracing began
+ * (strace's `<... read resumed>`), or a forked child's first return
+ * (strace shows nothing for it). */
+static int emit_resumed(struct ct_join *j, const struct rt_sc_exit *x, size_t xlen,
+			ct_join_emit_fn emit, void *ctx)
+{
+	long xb = blobs_span((const void *)x, xlen, sizeof(*x), x->nblobs);
+	struct rt_syscall_event *ev;
+	size_t len;
+	int err;
+
+	if ((x->ret == 0 && is_fork(j, x->nr)) || x->nr == (__u32)-1 || xb < 0)
+		return 0;
+	if (j->failed_only && !(x->ret < 0 && x->ret >= -4095))
+		return 0;
+	len = sizeof(*ev) + xb;
+	err = array_grow(&j->out, &j->out_cap, len, 1, 256, SIZE_MAX);
+	if (err)
+		return err;
+	ev = (void *)j->out;
+	memset(ev, 0, sizeof(*ev));
+	ev->hdr = x->hdr; /* exit time: the entry's is not known */
+	ev->hdr.type = RT_EV_SYSCALL;
+	ev->hdr.size = len;
+	ev->nr = x->nr;
+	ev->ret = x->ret;
+	ev->flags = x->flags | RT_SC_F_RESUMED;
+	ev->nblobs = x->nblobs;
+	memcpy(j->out + sizeof(*ev), (const unsigned char *)x + sizeof(*x), xb);
+	return emit(ctx, (const void *)j->out, len);
+}
+
 static int on_enter_half(struct ct_join *j, const struct rt_sc_enter *e, size_t len,
 		    ct_join_emit_fn emit, void *ctx)
 {
@@ -219,7 +293,7 @@ static int on_exit_half(struct ct_join *j, const struct rt_sc_exit *x, size_t le
 		s = find_exec(j, x);
 	if (!s || !s->len) {
 		j->orphans++;
-		return 0;
+		return j->resumed ? emit_resumed(j, x, len, emit, ctx) : 0;
 	}
 	n = build(j, slot_enter(s), s->len, x, len);
 	slot_clear(s);
@@ -246,10 +320,15 @@ int ct_join_half(struct ct_join *j, const struct rt_hdr *h, size_t len, ct_join_
 int ct_join_thread_exit(struct ct_join *j, __u32 tid, ct_join_emit_fn emit, void *ctx)
 {
 	struct ct_join_slot *s = find(j, tid);
+	int err = 0;
 
-	if (!s || !s->len)
+	if (!s)
 		return 0;
-	return emit_waiting(j, s, emit, ctx);
+	if (s->len)
+		err = emit_waiting(j, s, emit, ctx);
+	/* the tid may be reused by a new thread: start afresh */
+	remove_slot(j, s);
+	return err;
 }
 
 int ct_join_finish(struct ct_join *j, ct_join_emit_fn emit, void *ctx)

@@ -21,6 +21,8 @@ struct ct_join {
 	struct ct_join_slot *slots; /* by tid, open addressing */
 	size_t cap, used;
 	bool failed_only;           /* -Z: successful syscalls are not emitted */
+	bool resumed;               /* emit exit halves with no entry (RT_SC_F_RESUMED) */
+	int nr_fork[4];             /* clone, clone3, fork, vfork: a child's first return */
 	__u32 nr_execve, nr_execveat;
 	unsigned char *out;         /* the joined record being handed out */
 	size_t out_cap;
@@ -34,6 +36,12 @@ typedef int (*ct_join_emit_fn)(void *ctx, const struct rt_syscall_event *ev, siz
 
 void ct_join_init(struct ct_join *j, bool failed_only, __u32 nr_execve, __u32 nr_execveat);
 
+/* Also hand out exit halves whose entry came before tracing began, as
+ * records flagged RT_SC_F_RESUMED with no arguments (trace -p shows them as
+ * strace's `<... name resumed>`); a forked child's first return is still
+ * dropped. */
+void ct_join_emit_resumed(struct ct_join *j);
+
 /* Feed one half of @len bytes.  A completed syscall goes to @emit.  Returns
  * 0, what @emit returned, -EINVAL for a malformed half (ignored) or
  * -ENOMEM. */
@@ -41,7 +49,7 @@ int ct_join_half(struct ct_join *j, const struct rt_hdr *h, size_t len, ct_join_
 		 void *ctx);
 
 /* Thread @tid exited: its entry still waiting (exit, a syscall it was
- * killed in) goes to @emit as unfinished. */
+ * killed in) goes to @emit as unfinished, and its slot is freed. */
 int ct_join_thread_exit(struct ct_join *j, __u32 tid, ct_join_emit_fn emit, void *ctx);
 
 /* The run ended: every entry still waiting (exit_group, a thread killed in

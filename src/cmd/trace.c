@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * runtrace trace: a live strace of a command, of running processes (every
+ * thread, and what they fork later) or of a cgroup, from the same engine
+ * as the runner: one BPF session, one scope, one event loop; lines are
+ * written as syscalls complete (src/syscalls/live.c), or counted in the
+ * kernel for -c (src/syscalls/syscount.c).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/run_options.h"
+#include "cmd/trace.h"
+#include "engine/child.h"
+#include "engine/features.h"
+#include "engine/loop.h"
+#include "engine/scope.h"
+#include "engine/session.h"
+#include "syscalls/counttab.h"
+#include "syscalls/live.h"
+#include "syscalls/syscount.h"
+#include "syscalls/table.h"
+#include "util/opts.h"
+#include "util/util.h"
+
+#define TRACE_RUN 1                    /* the one scope's run id */
+#define DRAIN_NS 50000000ull           /* drain the ring at least this often */
+#define CHECK_NS 200000000ull          /* look whether the traced processes are gone */
+#define SETTLE_US 60000                /* at detach: every CPU's batch is flushed by then */
+#define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
+
+const char trace_usage[] =
+"Usage: runtrace trace [OPTIONS] [--] COMMAND [ARGS...]\n"
+"       runtrace trace [OPTIONS] -p PID[,PID...]\n"
+"       runtrace trace [OPTIONS] --cgroup PATH\n"
+"\n"
+"A live strace: every syscall of a command, of running processes (all their\n"
+"threads, and every child, thread and program they start later) or of a\n"
+"cgroup v2 (every process in it, including ones that join later), printed\n"
+"as it completes.  No ptrace: the traced processes are never stopped.\n"
+"\n"
+"What to trace:\n"
+"  COMMAND [ARGS...]      run it (stdin, stdout, stderr untouched) and trace it\n"
+"  -p, --pid PID[,PID...] attach to running processes (repeatable)\n"
+"      --cgroup PATH      every process of a cgroup v2 directory\n"
+"  -f                     accepted for strace's sake: children are always followed\n"
+"\n"
+"Output (strace's flags):\n"
+"  -o, --output FILE      write to FILE (created 0600) instead of stderr\n"
+"  -e trace=SET           only these syscalls: names, classes (%file, %network,\n"
+"                         %process, %signal, %memory, %desc), ! to negate\n"
+"  -e status=failed, -Z   only syscalls that returned an error\n"
+"  -s, --string-limit N   data bytes shown per buffer (default 32)\n"
+"  -t, -tt, -ttt          time of day, with microseconds, or seconds since the epoch\n"
+"  -T                     time spent in each syscall\n"
+"  -y                     paths of file descriptors\n"
+"  -c                     only a table of counts, errors and times per syscall\n"
+"  -C                     the lines and the table\n"
+"  -w                     -c/-C: wall-clock time in the syscall, not time on CPU\n"
+"      --json             JSON lines (the objects of --call-trace=json)\n"
+"\n"
+"Other:\n"
+"      --debug            show each step runtrace takes and libbpf's messages\n"
+"  -h, --help             this text\n"
+"\n"
+"Ctrl-C or SIGTERM detaches: attached processes run on untouched; a command\n"
+"runtrace started gets the signal.  With no more traced process, trace ends.\n"
+"Exit status: the command's (128+signal if it was killed); 0 for -p and\n"
+"--cgroup; 2 bad usage or target (no such pid, a kernel thread, not a cgroup);\n"
+"3 runtrace could not trace (no BPF, output not writable).\n";
+
+enum trace_opt {
+	T_PID, T_CGROUP, T_FOLLOW, T_OUTPUT, T_EXPR, T_FAILED, T_STRSIZE, T_TIME, T_DURATION,
+	T_FDPATHS, T_COUNT, T_COUNT_TOO, T_WALL, T_JSON, T_DEBUG, T_HELP,
+};
+
+static const struct opt_def trace_opts[] = {
+	{ "pid", 'p', OPT_ARG, T_PID },
+	{ "cgroup", 0, OPT_ARG, T_CGROUP },
+	{ "follow-forks", 'f', OPT_NOARG, T_FOLLOW },
+	{ "output", 'o', OPT_ARG, T_OUTPUT },
+	{ "expr", 'e', OPT_ARG, T_EXPR },
+	{ "failed-only", 'Z', OPT_NOARG, T_FAILED },
+	{ "string-limit", 's', OPT_ARG, T_STRSIZE },
+	{ NULL, 't', OPT_NOARG, T_TIME },
+	{ "syscall-times", 'T', OPT_NOARG, T_DURATION },
+	{ "decode-fds", 'y', OPT_NOARG, T_FDPATHS },
+	{ "summary-only", 'c', OPT_NOARG, T_COUNT },
+	{ "summary", 'C', OPT_NOARG, T_COUNT_TOO },
+	{ "summary-wall-clock", 'w', OPT_NOARG, T_WALL },
+	{ "json", 0, OPT_NOARG, T_JSON },
+	{ "debug", 0, OPT_NOARG, T_DEBUG },
+	{ "help", 'h', OPT_NOARG, T_HELP },
+};
+const struct opt_def *const trace_opt_defs = trace_opts;
+const size_t trace_opt_count = ARRAY_SIZE(trace_opts);
+
+static int add_pids(struct trace_cfg *c, const char *name, const char *val, char *err,
+		    size_t errlen)
+{
+	char *copy = strdup(val), *tok, *save = NULL;
+	int ret = 0;
+	long pid;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, ", ", &save); tok && !ret; tok = strtok_r(NULL, ", ", &save)) {
+		ret = opts_long(name, tok, 1, INT_MAX, &pid, err, errlen);
+		if (!ret && c->npids == TRACE_MAX_PIDS)
+			ret = opts_fail(err, errlen, "too many pids (at most %d)", TRACE_MAX_PIDS);
+		if (!ret)
+			c->pids[c->npids++] = pid;
+	}
+	if (!ret && !c->npids)
+		ret = opts_fail(err, errlen, "invalid %s '%s': expected PID[,PID...]", name, val);
+	free(copy);
+	return ret;
+}
+
+/* -e trace=SET, -e status=failed, -e SET (strace's shorthand for trace=). */
+static int set_expr(struct trace_cfg *c, const char *name, const char *val, char *err,
+		    size_t errlen)
+{
+	__u64 bitmap[RT_SC_NR_MAX / 64];
+	char why[200];
+	bool high;
+
+	if (!strncmp(val, "status=", 7)) {
+		if (!strcmp(val + 7, "failed") || !strcmp(val + 7, "!successful")) {
+			c->failed_only = true;
+			return 0;
+		}
+		return opts_fail(err, errlen, "invalid %s '%s': only status=failed is supported",
+				 name, val);
+	}
+	if (!strncmp(val, "trace=", 6))
+		val += 6;
+	else if (strchr(val, '='))
+		return opts_fail(err, errlen, "invalid %s '%s': expected trace=SET or status=failed",
+				 name, val);
+	if (!*val || rt_sc_filter_parse(val, bitmap, &high, why, sizeof(why)))
+		return opts_fail(err, errlen, "invalid %s '%s': %s", name, val,
+				 *val ? why : "empty set");
+	c->filter = val;
+	return 0;
+}
+
+static int apply(void *ctx, const struct opt_def *o, const char *name, const char *val,
+		 char *err, size_t errlen)
+{
+	struct trace_cfg *c = ctx;
+
+	switch (o->id) {
+	case T_PID:
+		return add_pids(c, name, val, err, errlen);
+	case T_CGROUP:
+		c->cgroup = val;
+		return 0;
+	case T_FOLLOW:
+		return 0;
+	case T_OUTPUT:
+		if (!*val)
+			return opts_fail(err, errlen, "invalid %s '': expected a file", name);
+		c->output = val;
+		return 0;
+	case T_EXPR:
+		return set_expr(c, name, val, err, errlen);
+	case T_FAILED:
+		c->failed_only = true;
+		return 0;
+	case T_STRSIZE:
+		return opts_long(name, val, 0, 4096, &c->strsize, err, errlen);
+	case T_TIME:
+		if (c->tmode < 3)
+			c->tmode++;
+		return 0;
+	case T_DURATION:
+		c->durations = true;
+		return 0;
+	case T_FDPATHS:
+		c->fd_paths = true;
+		return 0;
+	case T_COUNT:
+		c->count = true;
+		return 0;
+	case T_COUNT_TOO:
+		c->count_too = true;
+		return 0;
+	case T_WALL:
+		c->wall = true;
+		return 0;
+	case T_JSON:
+		c->json = true;
+		return 0;
+	case T_DEBUG:
+		c->debug = true;
+		return 0;
+	case T_HELP:
+		c->help = true;
+		return 0;
+	}
+	return 0;
+}
+
+int trace_parse(int argc, char **argv, struct trace_cfg *c, char *err, size_t errlen)
+{
+	struct opts_parser p = { .defs = trace_opts, .ndefs = ARRAY_SIZE(trace_opts),
+				 .apply = apply, .ctx = c };
+	bool dashdash;
+	int cmd, ret, modes;
+
+	memset(c, 0, sizeof(*c));
+	c->strsize = 32;
+	ret = opts_parse(&p, argc, argv, 1, &cmd, &dashdash, err, errlen);
+	if (ret || c->help)
+		return ret;
+	if (cmd < argc)
+		c->argv = &argv[cmd];
+	else if (dashdash)
+		return opts_fail(err, errlen, "no command after --");
+	modes = !!c->argv + !!c->npids + !!c->cgroup;
+	if (!modes)
+		return opts_fail(err, errlen, "nothing to trace: give a command, -p PID or --cgroup PATH");
+	if (modes > 1)
+		return opts_fail(err, errlen, "give one of a command, -p PID and --cgroup PATH");
+	if (c->argv && !c->argv[0][0])
+		return opts_fail(err, errlen, "empty command");
+	if (c->count && c->count_too)
+		return opts_fail(err, errlen, "-c and -C do not go together");
+	if (c->json && c->count)
+		c->json = true; /* the table as JSON */
+	return 0;
+}
+
+/* ---- the session ------------------------------------------------------ */
+
+struct tracer {
+	struct trace_cfg *cfg;
+	struct features feat;
+	struct sink sinks[4];
+	int nsinks;
+	struct sink *live, *count, *scope;
+	struct session *ses;
+	struct loop *loop;
+	struct rt_run run;
+	struct child child;
+	int out_fd;
+	bool own_out;
+	bool stop;               /* stop tracing now */
+	int stop_signal;
+	__u64 kill_at;           /* interrupted command: SIGKILL the scope at this time */
+	int err;
+};
+
+static int on_ring(void *ctx)
+{
+	struct tracer *t = ctx;
+
+	return session__consume(t->ses);
+}
+
+static int on_tick(void *ctx)
+{
+	struct tracer *t = ctx;
+	int i;
+
+	session__update_drops(t->ses, &t->run);
+	for (i = 0; i < t->nsinks; i++)
+		if (t->sinks[i].ops->tick)
+			t->sinks[i].ops->tick(t->sinks[i].self, &t->run, now_ns(CLOCK_MONOTONIC));
+	return 0;
+}
+
+static int on_child(void *ctx)
+{
+	struct tracer *t = ctx;
+
+	/* the command exited: reap it; trace goes on while its children live */
+	if (child__reap(&t->child, false) == 1)
+		loop__del(t->loop, t->child.pidfd);
+	return 0;
+}
+
+/* Signal every process of the scope (the command's tree). */
+static void signal_scope(struct tracer *t, int sig)
+{
+	struct scope_tracker *tr = scope_sink_tracker(t->scope);
+	size_t n = scope_tracker_procs(tr, false), i;
+
+	(void)n;
+	if (t->child.pid > 0 && !t->child.reaped)
+		kill(t->child.pid, sig);
+	for (i = 0; i < TRACE_MAX_PIDS; i++) {
+		pid_t p = scope_tracker_pid(tr, i);
+
+		if (p <= 0)
+			break;
+		kill(p, sig);
+	}
+}
+
+static int on_signal(void *ctx)
+{
+	struct tracer *t = ctx;
+
+	t->stop_signal = loop__stop_signal(t->loop);
+	rt_dbg("trace: signal %d: detaching", t->stop_signal);
+	if (!t->cfg->argv) {
+		t->stop = true; /* attached: detach, the targets run on */
+		return 0;
+	}
+	/* the command runtrace started gets the signal, then SIGKILL if it
+	 * is still there after a grace period */
+	signal_scope(t, t->stop_signal);
+	t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+	return 0;
+}
+
+/* Whether every traced process is gone. */
+static bool scope_empty(struct tracer *t, bool check_alive)
+{
+	if (t->cfg->cgroup)
+		return false; /* a cgroup is traced until Ctrl-C */
+	if (t->child.pid > 0 && !t->child.reaped)
+		return false;
+	return scope_tracker_procs(scope_sink_tracker(t->scope), check_alive) == 0;
+}
+
+static int on_check(void *ctx)
+{
+	struct tracer *t = ctx;
+
+	if (t->kill_at && now_ns(CLOCK_MONOTONIC) >= t->kill_at) {
+		signal_scope(t, SIGKILL);
+		t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+	}
+	if (scope_empty(t, true))
+		t->stop = true;
+	return 0;
+}
+
+static int open_output(struct tracer *t)
+{
+	if (!t->cfg->output) {
+		t->out_fd = STDERR_FILENO;
+		return 0;
+	}
+	t->out_fd = open(t->cfg->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (t->out_fd < 0) {
+		rt_err("cannot create %s: %s", t->cfg->output, strerror(errno));
+		return -errno;
+	}
+	t->own_out = true;
+	return 0;
+}
+
+static int create_sinks(struct tracer *t, const struct scope_opts *so)
+{
+	const struct trace_cfg *c = t->cfg;
+	int err;
+
+	err = scope_sink_new(so, &t->sinks[t->nsinks]);
+	if (err)
+		return err;
+	t->scope = &t->sinks[t->nsinks++];
+	if (!c->count) {
+		struct live_opts lo = { .filter = c->filter, .strsize = c->strsize,
+					.failed_only = c->failed_only, .json = c->json,
+					.resumed = !c->argv, .fd = t->out_fd };
+
+		err = live_sink_new(&lo, &t->sinks[t->nsinks]);
+		if (err)
+			return err;
+		t->live = &t->sinks[t->nsinks++];
+	}
+	if (c->count || c->count_too) {
+		struct count_opts co = { .filter = c->filter, .failed_only = c->failed_only };
+
+		err = count_sink_new(&co, &t->sinks[t->nsinks]);
+		if (err)
+			return err;
+		t->count = &t->sinks[t->nsinks++];
+	}
+	return 0;
+}
+
+/* The targets: pids checked and their processes found, or the cgroup. */
+static int resolve_targets(struct tracer *t, struct scope_opts *so, pid_t *tgids)
+{
+	struct trace_cfg *c = t->cfg;
+	char why[256];
+	int i, err;
+
+	so->run = TRACE_RUN;
+	for (i = 0; i < c->npids; i++) {
+		err = scope_check_pid(c->pids[i], &tgids[i], why, sizeof(why));
+		if (err) {
+			rt_err("%s", why);
+			return -EINVAL;
+		}
+	}
+	if (c->cgroup) {
+		err = scope_cgroup(c->cgroup, t->feat.cgroup2, &so->cgroup_id, &so->cgroup_level,
+				   why, sizeof(why));
+		if (err) {
+			rt_err("%s", why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Whether @file can be executed (found along PATH if it has no '/'). */
+static bool command_exists(const char *file)
+{
+	char path[PATH_MAX];
+
+	if (!strchr(file, '/')) {
+		if (child_resolve(file, path, sizeof(path)))
+			return true;
+		rt_err("cannot execute '%s': not found in PATH", file);
+		return false;
+	}
+	if (access(file, X_OK)) {
+		rt_err("cannot execute '%s': %s", file, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Detach: no more records for the scope, let every CPU's batch be
+ * flushed, dispatch what is left, then the sinks finish (in-flight
+ * syscalls unfinished). */
+static void detach(struct tracer *t)
+{
+	int i;
+
+	session__forget(t->ses, TRACE_RUN);
+	usleep(SETTLE_US);
+	session__consume(t->ses);
+	session__update_drops(t->ses, &t->run);
+	for (i = 0; i < t->nsinks; i++)
+		if (t->sinks[i].ops->run_end)
+			t->sinks[i].ops->run_end(t->sinks[i].self, &t->run);
+	session__end_run(t->ses, &t->run);
+}
+
+static int write_table(struct tracer *t)
+{
+	struct rt_count *counts = calloc(RT_COUNT_SLOTS, sizeof(*counts));
+	struct strbuf sb = { 0 };
+	int err;
+
+	if (!counts)
+		return -ENOMEM;
+	err = count_read(t->count, counts);
+	if (!err) {
+		if (t->cfg->json)
+			count_json(&sb, counts, t->cfg->wall);
+		else
+			count_table(&sb, counts, t->cfg->wall);
+		err = strbuf_write(&sb, t->out_fd);
+	}
+	if (err)
+		rt_err("cannot write the summary: %s", strerror(-err));
+	strbuf_free(&sb);
+	free(counts);
+	return err;
+}
+
+static int trace_main(struct trace_cfg *c)
+{
+	struct tracer t = { .cfg = c, .out_fd = -1, .child = { .go = -1, .pidfd = -1 },
+			    .run = { .id = TRACE_RUN, .dirfd = -1, .cgroup_fd = -1 } };
+	struct strbuf json = { 0 };
+	struct scope_opts so = { 0 };
+	pid_t tgids[TRACE_MAX_PIDS];
+	int ret = RT_EXIT_INTERNAL, err, i;
+	bool begun = false;
+
+	rt_debug_on = c->debug;
+	t.run.json = &json;
+	t.loop = loop__new();
+	if (!t.loop) {
+		rt_err("cannot set up the event loop: %s", strerror(errno));
+		return RT_EXIT_INTERNAL;
+	}
+	if (features_require_bpf(&t.feat, "trace"))
+		goto cleanup;
+	if (resolve_targets(&t, &so, tgids)) {
+		ret = RT_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (c->argv && !command_exists(c->argv[0])) {
+		ret = 127; /* as a shell says for a command it cannot run */
+		goto cleanup;
+	}
+	if (open_output(&t) || create_sinks(&t, &so))
+		goto cleanup;
+	/* open, configure, load, attach */
+	t.ses = session__new(t.sinks, t.nsinks, -1);
+	if (!t.ses)
+		goto cleanup;
+	t.run.realtime_offset_ns = (__s64)now_ns(CLOCK_REALTIME) - (__s64)now_ns(CLOCK_MONOTONIC);
+	if ((err = loop__add(t.loop, session__fd(t.ses), on_ring, &t)) ||
+	    (err = loop__timer(t.loop, DRAIN_NS, DRAIN_NS, on_ring, &t)) < 0 ||
+	    (err = loop__timer(t.loop, 100000000ull, 100000000ull, on_tick, &t)) < 0 ||
+	    (err = loop__timer(t.loop, CHECK_NS, CHECK_NS, on_check, &t)) < 0) {
+		rt_err("cannot set up the event loop: %s", strerror(-err));
+		goto cleanup;
+	}
+	loop__on_signal(t.loop, on_signal, &t);
+	session__begin_run(t.ses, &t.run);
+	begun = true;
+	t.run.start_ns = now_ns(CLOCK_MONOTONIC);
+
+	/* the scope: processes by pid, or the command forked blocked */
+	for (i = 0; i < c->npids; i++) {
+		err = session__register(t.ses, tgids[i], TRACE_RUN);
+		if (!err)
+			err = scope_tracker_add(scope_sink_tracker(t.scope), tgids[i],
+						scope_count_threads(tgids[i]));
+		if (err) {
+			rt_err("cannot attach to %d: %s", tgids[i], strerror(-err));
+			goto cleanup;
+		}
+	}
+	if (c->argv) {
+		struct child_opts co = { .argv = c->argv, .fds = { -1, -1, -1 },
+					 .sigmask = loop__origmask(t.loop) };
+
+		if (child__fork(&t.child, &co))
+			goto cleanup;
+		t.run.pid = t.child.pid;
+		if (t.live)
+			live_skip_until_exec(t.live, t.child.pid);
+		err = session__register(t.ses, t.child.pid, TRACE_RUN);
+		if (!err)
+			err = scope_tracker_add(scope_sink_tracker(t.scope), t.child.pid, 1);
+		if (!err)
+			err = loop__add(t.loop, t.child.pidfd, on_child, &t);
+		if (err || child__release(&t.child)) {
+			rt_err("cannot start the command: %s", strerror(-err));
+			child__abort(&t.child);
+			goto cleanup;
+		}
+	}
+	rt_dbg("trace: tracing");
+
+	/* the event loop */
+	while (!t.stop) {
+		err = loop__wait(t.loop, -1);
+		if (!err && t.live)
+			err = live_flush(t.live);
+		if (err == -EPIPE) {
+			rt_dbg("trace: the output's reader went away: detaching");
+			if (c->argv)
+				signal_scope(&t, SIGPIPE);
+			break;
+		}
+		if (err) {
+			rt_err("cannot write the trace: %s", strerror(-err));
+			break;
+		}
+		if (scope_empty(&t, false))
+			t.stop = true;
+	}
+	detach(&t);
+	begun = false;
+	if (t.live) {
+		err = live_flush(t.live);
+		if (live_lost(t.live))
+			fprintf(stderr, "runtrace: %llu syscall records lost in all (ring buffer full)\n",
+				(unsigned long long)live_lost(t.live));
+	}
+	if (t.count)
+		write_table(&t);
+	/* the exit status: the command's, as strace */
+	if (c->argv) {
+		if (!t.child.reaped)
+			child__reap(&t.child, true);
+		if (WIFSIGNALED(t.child.status))
+			ret = 128 + WTERMSIG(t.child.status);
+		else
+			ret = WEXITSTATUS(t.child.status);
+	} else {
+		ret = RT_EXIT_OK;
+	}
+
+cleanup:
+	if (begun) {
+		session__forget(t.ses, TRACE_RUN);
+		session__end_run(t.ses, &t.run);
+	}
+	if (t.child.pid > 0 && !t.child.reaped) {
+		signal_scope(&t, SIGKILL);
+		child__reap(&t.child, true);
+	}
+	child__close(&t.child);
+	session__free(t.ses);
+	for (i = 0; i < t.nsinks; i++)
+		t.sinks[i].ops->free(t.sinks[i].self);
+	if (t.own_out)
+		close(t.out_fd);
+	strbuf_free(&json);
+	loop__free(t.loop);
+	return ret;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_cfg *c = calloc(1, sizeof(*c));
+	char err[512];
+	int ret;
+
+	if (!c) {
+		rt_err("out of memory");
+		return RT_EXIT_INTERNAL;
+	}
+	if (trace_parse(argc, argv, c, err, sizeof(err))) {
+		fprintf(stderr, "runtrace: trace: %s (see runtrace trace --help)\n", err);
+		free(c);
+		return RT_EXIT_USAGE;
+	}
+	if (c->help) {
+		fputs(trace_usage, stdout);
+		free(c);
+		return RT_EXIT_OK;
+	}
+	ret = trace_main(c);
+	free(c);
+	return ret;
+}
