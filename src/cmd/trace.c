@@ -541,8 +541,6 @@ static int trace_main(struct trace_cfg *c)
 		if (child__fork(&t.child, &co))
 			goto cleanup;
 		t.run.pid = t.child.pid;
-		if (t.live)
-			live_skip_until_exec(t.live, t.child.pid);
 		err = session__register(t.ses, t.child.pid, TRACE_RUN);
 		if (!err)
 			err = scope_tracker_add(scope_sink_tracker(t.scope), t.child.pid, 1);

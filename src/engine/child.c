@@ -41,7 +41,7 @@ const char *child_resolve(const char *file, char *buf, size_t len)
 }
 
 static __attribute__((noreturn)) void child_main(const struct child_opts *o, int go_rd,
-						  pid_t parent)
+						  int ready_wr, pid_t parent)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	const char *prog = NULL;
@@ -64,7 +64,11 @@ static __attribute__((noreturn)) void child_main(const struct child_opts *o, int
 			dup2(o->fds[i], i); /* dup2 clears FD_CLOEXEC on the copy */
 	if (!o->shell)
 		prog = child_resolve(o->argv[0], path, sizeof(path));
-	/* wait to be put into the scope */
+	/* set up: say so, and wait to be put into the scope; the only
+	 * syscalls the scope sees before the exec are this read's return
+	 * and in_child()'s */
+	if (write(ready_wr, "r", 1) != 1)
+		_exit(127);
 	if (read(go_rd, &c, 1) != 1)
 		_exit(127);
 	if (o->in_child && o->in_child(o->ctx))
@@ -81,10 +85,36 @@ static __attribute__((noreturn)) void child_main(const struct child_opts *o, int
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* Wait (up to a second) until @pid sleeps in read(2), so that a scope it
+ * joins now does not see that syscall's entry (/proc/PID/syscall shows the
+ * number of the syscall a task is blocked in). */
+static void wait_blocked_in_read(pid_t pid)
+{
+	char path[64], buf[64];
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	for (i = 0; i < 20000; i++) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return;
+		buf[n] = 0;
+		if (!strncmp(buf, "0 ", 2))
+			return;
+		usleep(50);
+	}
+}
+
 int child__fork(struct child *c, const struct child_opts *o)
 {
 	pid_t parent = getpid();
-	int go[2], err;
+	int go[2], ready[2], err;
+	char r;
 
 	c->pid = 0;
 	c->go = c->pidfd = -1;
@@ -95,19 +125,41 @@ int child__fork(struct child *c, const struct child_opts *o)
 		rt_err("cannot create a pipe: %s", strerror(-err));
 		return err;
 	}
+	if (pipe2(ready, O_CLOEXEC)) {
+		err = -errno;
+		rt_err("cannot create a pipe: %s", strerror(-err));
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
 	c->pid = fork();
 	if (c->pid < 0) {
 		err = -errno;
 		rt_err("cannot fork: %s", strerror(-err));
 		close(go[0]);
 		close(go[1]);
+		close(ready[0]);
+		close(ready[1]);
 		c->pid = 0;
 		return err;
 	}
-	if (c->pid == 0)
-		child_main(o, go[0], parent);
+	if (c->pid == 0) {
+		close(ready[0]);
+		child_main(o, go[0], ready[1], parent);
+	}
 	close(go[0]);
+	close(ready[1]);
 	c->go = go[1];
+	/* its set-up done, it waits for the release */
+	while ((err = read(ready[0], &r, 1)) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
+	if (err != 1) {
+		rt_err("the command's process died before it could start");
+		child__abort(c);
+		return -ECHILD;
+	}
+	wait_blocked_in_read(c->pid);
 	c->pidfd = syscall(SYS_pidfd_open, c->pid, 0);
 	if (c->pidfd < 0) {
 		err = -errno;

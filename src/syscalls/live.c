@@ -33,8 +33,7 @@ struct live {
 	int werr;          /* first write error */
 	__u64 lost;        /* syscall records lost, as reported so far */
 	__u64 written;     /* syscalls written */
-	__u32 nr_execve, nr_execveat;
-	int until_exec;    /* live_skip_until_exec() */
+
 	struct bpf_link **timers;
 	int ntimers;
 };
@@ -109,11 +108,6 @@ static int emit(void *ctx, const struct rt_syscall_event *ev, size_t len)
 	struct live *l = ctx;
 	int err;
 
-	if (l->until_exec && ev->hdr.tid == (__u32)l->until_exec) {
-		if (ev->nr != l->nr_execve && ev->nr != l->nr_execveat)
-			return 0;
-		l->until_exec = 0;
-	}
 	err = l->opts.json ? rt_sc_fmt_json(&l->fmt, &l->out, ev, len)
 			   : rt_sc_fmt_text(&l->fmt, &l->out, ev, len);
 	if (err)
@@ -226,9 +220,7 @@ int live_sink_new(const struct live_opts *o, struct sink *out)
 	}
 	rt_offset = (__s64)now_ns(CLOCK_REALTIME) - (__s64)now_ns(CLOCK_MONOTONIC);
 	rt_sc_fmt_init(&l->fmt, o->strsize, rt_offset);
-	l->nr_execve = rt_sc_lookup("execve");
-	l->nr_execveat = rt_sc_lookup("execveat");
-	ct_join_init(&l->join, o->failed_only, l->nr_execve, l->nr_execveat);
+	ct_join_init(&l->join, o->failed_only, rt_sc_lookup("execve"), rt_sc_lookup("execveat"));
 	if (o->resumed)
 		ct_join_emit_resumed(&l->join);
 	*out = (struct sink){ .ops = &live_ops, .self = l,
@@ -236,11 +228,6 @@ int live_sink_new(const struct live_opts *o, struct sink *out)
 				       (1u << RT_EV_THREAD_EXIT),
 			      .tick_ns = LIVE_TICK_NS, .ring_bytes = 64 << 20 };
 	return 0;
-}
-
-void live_skip_until_exec(struct sink *k, int tid)
-{
-	((struct live *)k->self)->until_exec = tid;
 }
 
 int live_flush(struct sink *k)

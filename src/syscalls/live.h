@@ -27,9 +27,6 @@ int live_sink_new(const struct live_opts *o, struct sink *out);
 /* Write what is buffered.  0, or -errno of the write (EPIPE: the reader
  * went away). */
 int live_flush(struct sink *k);
-/* Do not show thread @tid's syscalls before its first execve (runtrace's
- * own set-up of the command it starts). */
-void live_skip_until_exec(struct sink *k, int tid);
 /* Syscall records the kernel lost so far, and syscalls written. */
 __u64 live_lost(struct sink *k);
 __u64 live_written(struct sink *k);
