@@ -892,6 +892,14 @@ static struct pyval *decode(struct decoder *d, __u64 addr, unsigned depth)
 			err = pyreader__read_str(r, name, MAX_TYPE_NAME, &v->text, &trunc);
 		if (!err)
 			v->len = strlen(v->text);
+		/* __file__, for "<module 'json' from '/usr/lib/...'>" */
+		if (!err && !py_dict_get_str(r, dict, "__file__", &name)) {
+			const struct pytype *ft = py_type_of(r, name);
+			size_t cap = 0;
+
+			if (ft && ft->kind == PYV_STR)
+				err = add_item(v, &cap, NULL, decode(d, name, depth + 1));
+		}
 		break;
 	}
 	case PYV_CODE:

@@ -391,7 +391,13 @@ void pyval_repr(const struct pyval *v, struct strbuf *sb)
 		strbuf_adds(sb, "'>");
 		break;
 	case PYV_MODULE:
-		strbuf_addf(sb, "<module '%s'>", v->text ? v->text : "?");
+		strbuf_adds(sb, "<module ");
+		py_str_repr(v->text ? v->text : "?", v->text ? v->len : 1, sb);
+		if (v->n && v->items[0].value && v->items[0].value->kind == PYV_STR) {
+			strbuf_adds(sb, " from ");
+			pyval_repr(v->items[0].value, sb);
+		}
+		strbuf_addc(sb, '>');
 		break;
 	case PYV_CODE:
 		strbuf_addf(sb, "<code object %s at 0x%" PRIx64 ">", v->text ? v->text : "?",
@@ -498,7 +504,7 @@ void pyval_json(const struct pyval *v, struct strbuf *sb)
 	}
 	if (v->truncated)
 		strbuf_adds(sb, ",\"truncated\":true");
-	if (v->kind >= PYV_TUPLE && v->kind <= PYV_EXCEPTION) {
+	if ((v->kind >= PYV_TUPLE && v->kind <= PYV_EXCEPTION) || v->kind == PYV_MODULE) {
 		strbuf_addf(sb, ",\"total\":%zu,\"items\":[", v->total);
 		for (i = 0; i < v->n; i++) {
 			strbuf_adds(sb, i ? ",{" : "{");
