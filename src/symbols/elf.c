@@ -414,6 +414,15 @@ const struct elf_sym *elf_file__sym_at(const struct elf_file *ef, __u64 vaddr, _
 		const struct elf_sym *s = &ef->syms[i];
 
 		if (s->size && vaddr < s->value + s->size) {
+			size_t j;
+
+			/* aliases at the same address: the global one names it */
+			for (j = i; j-- > 0 && ef->syms[j].value == s->value;)
+				if (ef->syms[j].size && sym_rank(&ef->syms[j]) > sym_rank(s))
+					s = &ef->syms[j];
+			for (j = i + 1; j < lo && ef->syms[j].value == s->value; j++)
+				if (ef->syms[j].size && sym_rank(&ef->syms[j]) > sym_rank(s))
+					s = &ef->syms[j];
 			*off = vaddr - s->value;
 			return s;
 		}
