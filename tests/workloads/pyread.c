@@ -8,6 +8,9 @@
  *                                       image and the ELF-derived facts
  *   pyread --image IMG --meta META      replay an image
  *   options: --depth N --items N --str N --frames N --no-locals
+ *            --repeat N   walk N more times with warm code/type caches (the
+ *                         page cache dropped each time) and add
+ *                         "warm_reads", "warm_source_reads", "warm_us" per walk
  *
  * Exit: 0, 1 on a read error, 2 on bad usage, 3 not a supported CPython.
  */
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 
@@ -70,6 +74,7 @@ int main(int argc, char **argv)
 	struct pyval_limits lim = {.depth = 8, .items = 64, .str_len = 1000};
 	const char *save = NULL, *meta = NULL, *image = NULL;
 	size_t frames = 128;
+	long repeat = 0;
 	bool locals = true;
 	struct symproc *sp = NULL;
 	struct memreader *mem = NULL;
@@ -105,6 +110,8 @@ int main(int argc, char **argv)
 			lim.items = (size_t)atol(v);
 		else if (!strcmp(a, "--str"))
 			lim.str_len = (size_t)atol(v);
+		else if (!strcmp(a, "--repeat"))
+			repeat = atol(v);
 		else if (!strcmp(a, "--frames"))
 			frames = (size_t)atol(v);
 		else
@@ -166,13 +173,32 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		__u64 reads, src;
+		__u64 reads, src, r0, s0;
+		struct timespec t0, t1;
+		long k;
 
 		memreader__stats(mem, &reads, &src);
 		/* the counters go in the document, before its closing brace */
 		sb.len--;
-		strbuf_addf(&sb, ",\"reads\":%" PRIu64 ",\"source_reads\":%" PRIu64 "}\n",
+		strbuf_addf(&sb, ",\"reads\":%" PRIu64 ",\"source_reads\":%" PRIu64,
 			    (uint64_t)reads, (uint64_t)src);
+		if (repeat > 0) {
+			struct strbuf tmp = {0};
+
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			for (k = 0; k < repeat; k++) {
+				memreader__invalidate(mem);
+				strbuf_reset(&tmp);
+				py_snapshot_json(r, locals ? &lim : NULL, frames, &tmp);
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			strbuf_free(&tmp);
+			memreader__stats(mem, &r0, &s0);
+			strbuf_addf(&sb, ",\"warm_reads\":%.1f,\"warm_source_reads\":%.1f,\"warm_us\":%.1f",
+				    (double)(r0 - reads) / repeat, (double)(s0 - src) / repeat,
+				    ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1e3 / repeat);
+		}
+		strbuf_adds(&sb, "}\n");
 	}
 	fwrite(sb.buf, 1, sb.len, stdout);
 	status = 0;
