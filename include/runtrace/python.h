@@ -9,6 +9,22 @@
  * frame walker needs only the runtime..code groups.  Every offset is in
  * bytes from the start of the object (PyObject *, not the GC header).
  * Only __u32/__u64 here.
+ *
+ * A BPF stack walker (3.11) needs, per sample:
+ *   tstate: from a tid -> tstate map that userspace fills from
+ *     pyreader__threads() (native_thread_id), or by walking
+ *     interp_tstate_head/tstate_next comparing tstate_native_thread_id
+ *     (bounded loop); 3.11 keeps no tstate in TLS;
+ *   frame = *(tstate + tstate_cframe) -> + cframe_current_frame: 2 reads;
+ *   per frame ONE read of iframe_localsplus (72) bytes at the frame:
+ *     iframe_code, iframe_prev_instr, iframe_previous, iframe_owner;
+ *   it sends (code address, prev_instr) pairs: userspace turns them into
+ *   names and lines with its code-object cache (pyreader__code,
+ *   py_linetable_addr2line with lasti = (prev_instr - code -
+ *   code_adaptive) / 2), and leaves out incomplete frames (owner != 1 and
+ *   lasti < _co_firsttraceable) as CPython does.  To match a function in
+ *   the kernel, compare code addresses (userspace resolves names to code
+ *   objects once; a code object lives as long as its function).
  */
 #ifndef RUNTRACE_PYTHON_H
 #define RUNTRACE_PYTHON_H

@@ -129,7 +129,9 @@ int pyreader__locals(struct pyreader *r, const struct py_frame *f,
 		     const struct pyval_limits *lim, struct py_local **out, size_t *n);
 void py_locals_free(struct py_local *l, size_t n);
 
-/* Decode the object at @addr (NULL for an unreadable root: errno). */
+/* Decode the object at @addr within @lim (NULL: PYVAL_LIMITS_DEFAULT).
+ * Memory that cannot be read gives a PYV_UNREADABLE node (the root too);
+ * NULL only on ENOMEM.  pyval_free() it. */
 struct pyval *pyreader__decode(struct pyreader *r, __u64 addr, const struct pyval_limits *lim);
 /* A str object's text as UTF-8, at most @max bytes (*@truncated then). */
 int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, bool *truncated);

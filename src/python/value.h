@@ -67,7 +67,8 @@ struct pyval {
 struct pyval_limits {
 	unsigned depth;        /* containers nest at most this deep (root = 1) */
 	size_t items;          /* elements read per container */
-	size_t str_len;        /* bytes read per str/bytes (and digits per int) */
+	size_t str_len;        /* characters read per str, bytes per bytes (ints
+			        * are decoded whole up to ~4600 decimal digits) */
 };
 
 extern const struct pyval_limits PYVAL_LIMITS_DEFAULT; /* 4, 64, 256 */
