@@ -76,7 +76,7 @@ struct rt_py_offsets {
 	__u32 tstate_thread_id;      /* unsigned long: threading.get_ident() */
 	__u32 tstate_native_thread_id; /* unsigned long: gettid() */
 	__u32 tstate_curexc_type;    /* exception being raised (3.11), RT_PY_NONE after */
-	__u32 tstate_curexc_value;
+	__u32 tstate_curexc_value;   /* its value (3.11); current_exception (3.12) */
 
 	/* _PyInterpreterFrame */
 	__u32 iframe_func;           /* PyFunctionObject * */
@@ -119,8 +119,10 @@ struct rt_py_offsets {
 	__u32 ht_cached_keys;        /* PyHeapTypeObject: shared keys of instances */
 	__u32 managed_dict;          /* negative: offset of the dict pointer of a
 				      * MANAGED_DICT object (as __s32), e.g. -24 */
-	__u32 managed_values;        /* negative: offset of its PyDictValues * (3.11,
-				      * 3.12), as __s32 */
+	__u32 managed_values;        /* negative: offset of its PyDictValues * (3.11),
+				      * as __s32; RT_PY_NONE (3.12): the pointer at
+				      * managed_dict is a dict, or values - 1 when
+				      * its low bit is set */
 
 	/* str: PyASCIIObject, PyCompactUnicodeObject */
 	__u32 unicode_length;        /* Py_ssize_t length in code points */

@@ -745,6 +745,11 @@ static int decode_instance(struct decoder *d, struct pyval *v, const struct pyty
 				     &values);
 		if (err)
 			return err;
+		if (o->managed_values == RT_PY_NONE && (dict & 1)) {
+			/* 3.12's PyDictOrValues: values - 1, tagged */
+			values = dict + 1;
+			dict = 0;
+		}
 		if (!dict && values && t->cached_keys)
 			return iter_split(d->r, t->cached_keys, values, d->lim->items, dict_item,
 					  &a, &v->total, &v->truncated);

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The CPython reader (src/python/) on live processes of Debian's python3.11
-and a pyenv 3.11, through tests/workloads/pyread (process_vm_readv, nothing
+and pyenv 3.11 and 3.12 builds (those present), through tests/workloads/pyread (process_vm_readv, nothing
 injected).  Oracle: tools/py-capture.d/target.py writes down its own threads
 (threading ids), stacks (its frames' names, files, lines, modules), locals
 (repr and id) and then sleeps on the line it described.
@@ -17,8 +17,9 @@ from conftest import ROOT, workload
 
 TARGET = ROOT / "tools" / "py-capture.d" / "target.py"
 
-PYTHONS = ["/usr/bin/python3.11"] + sorted(
-    glob.glob(os.path.expanduser("~/.pyenv/versions/3.11.*/bin/python3.11")))[-1:]
+PYTHONS = ["/usr/bin/python3.11"] + [
+    p for minor in ("11", "12") for p in sorted(glob.glob(os.path.expanduser(
+        f"~/.pyenv/versions/3.{minor}.*/bin/python3.{minor}")))[-1:]]
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="needs root (reads another process's memory)")

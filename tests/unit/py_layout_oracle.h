@@ -1,22 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* X(field, expression) for every field of struct rt_py_offsets, from the
- * CPython headers in scope. */
+ * CPython headers in scope (RT_PY_NONE: the version has no such field). */
+#if PY_VERSION_HEX >= 0x030c0000
+#define RT_OFF_TSTATE_CURRENT RT_PY_NONE
+#define RT_OFF_MODULES offsetof(PyInterpreterState, imports.modules)
+#define RT_OFF_CUREXC_TYPE RT_PY_NONE
+#define RT_OFF_CUREXC_VALUE offsetof(PyThreadState, current_exception)
+#define RT_OFF_FUNC offsetof(_PyInterpreterFrame, f_funcobj)
+#define RT_OFF_LONG_DIGITS offsetof(PyLongObject, long_value.ob_digit)
+#define RT_OFF_LONG_TAG offsetof(PyLongObject, long_value.lv_tag)
+#define RT_OWNER_CSTACK FRAME_OWNED_BY_CSTACK
+#define RT_MANAGED_VALUES RT_PY_NONE
+#else
+#define RT_OFF_TSTATE_CURRENT offsetof(_PyRuntimeState, gilstate.tstate_current)
+#define RT_OFF_MODULES offsetof(PyInterpreterState, modules)
+#define RT_OFF_CUREXC_TYPE offsetof(PyThreadState, curexc_type)
+#define RT_OFF_CUREXC_VALUE offsetof(PyThreadState, curexc_value)
+#define RT_OFF_FUNC offsetof(_PyInterpreterFrame, f_func)
+#define RT_OFF_LONG_DIGITS offsetof(PyLongObject, ob_digit)
+#define RT_OFF_LONG_TAG RT_PY_NONE
+#define RT_OWNER_CSTACK RT_PY_NONE
+#define RT_MANAGED_VALUES (__u32)(-4 * (int)sizeof(PyObject *))
+#endif
 #define PY_OFFSETS(X) \
 	X(runtime_interp_head, offsetof(_PyRuntimeState, interpreters.head)) \
 	X(runtime_interp_main, offsetof(_PyRuntimeState, interpreters.main)) \
-	X(runtime_tstate_current, offsetof(_PyRuntimeState, gilstate.tstate_current)) \
+	X(runtime_tstate_current, RT_OFF_TSTATE_CURRENT) \
 	X(interp_next, offsetof(PyInterpreterState, next)) \
 	X(interp_tstate_head, offsetof(PyInterpreterState, threads.head)) \
-	X(interp_modules, offsetof(PyInterpreterState, modules)) \
+	X(interp_modules, RT_OFF_MODULES) \
 	X(tstate_next, offsetof(PyThreadState, next)) \
 	X(tstate_interp, offsetof(PyThreadState, interp)) \
 	X(tstate_cframe, offsetof(PyThreadState, cframe)) \
 	X(cframe_current_frame, offsetof(_PyCFrame, current_frame)) \
 	X(tstate_thread_id, offsetof(PyThreadState, thread_id)) \
 	X(tstate_native_thread_id, offsetof(PyThreadState, native_thread_id)) \
-	X(tstate_curexc_type, offsetof(PyThreadState, curexc_type)) \
-	X(tstate_curexc_value, offsetof(PyThreadState, curexc_value)) \
-	X(iframe_func, offsetof(_PyInterpreterFrame, f_func)) \
+	X(tstate_curexc_type, RT_OFF_CUREXC_TYPE) \
+	X(tstate_curexc_value, RT_OFF_CUREXC_VALUE) \
+	X(iframe_func, RT_OFF_FUNC) \
 	X(iframe_globals, offsetof(_PyInterpreterFrame, f_globals)) \
 	X(iframe_builtins, offsetof(_PyInterpreterFrame, f_builtins)) \
 	X(iframe_locals, offsetof(_PyInterpreterFrame, f_locals)) \
@@ -54,7 +75,11 @@
 	X(unicode_compact_data, sizeof(PyCompactUnicodeObject)) \
 	X(unicode_legacy_data, offsetof(PyUnicodeObject, data)) \
 	X(bytes_sval, offsetof(PyBytesObject, ob_sval)) \
-	X(long_digits, offsetof(PyLongObject, ob_digit)) \
+	X(long_digits, RT_OFF_LONG_DIGITS) \
+	X(long_tag, RT_OFF_LONG_TAG) \
+	X(owner_cstack, RT_OWNER_CSTACK) \
+	X(managed_values, RT_MANAGED_VALUES) \
+	X(managed_dict, (__u32)(-3 * (int)sizeof(PyObject *))) \
 	X(float_value, offsetof(PyFloatObject, ob_fval)) \
 	X(complex_value, offsetof(PyComplexObject, cval)) \
 	X(tuple_items, offsetof(PyTupleObject, ob_item)) \

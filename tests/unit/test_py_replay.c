@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The CPython reader on memory images of real processes (tools/py-capture:
- * tools/py-capture.d/target.py under Debian's python3.11 and a pyenv
- * 3.11), no live process needed.  Oracle: what the program wrote down
+ * tools/py-capture.d/target.py under Debian's python3.11, pyenv 3.11.7
+ * and 3.12.1), no live process needed.  Oracle: what the program wrote down
  * about itself just before it stopped (its threads' ids, every frame's
  * name, qualname, file, line and module, the bound locals, repr() and
  * id() of the leaf function's locals, the attributes of two instances).
@@ -326,6 +326,11 @@ static int setup_pyenv(void **state)
 	return setup(state, "py311-pyenv");
 }
 
+static int setup_pyenv312(void **state)
+{
+	return setup(state, "py312-pyenv");
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +342,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_leaf_locals_repr, setup_pyenv, teardown),
 		cmocka_unit_test_setup_teardown(test_structured, setup_pyenv, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup_pyenv, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_and_stacks, setup_pyenv312, teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_locals_repr, setup_pyenv312, teardown),
+		cmocka_unit_test_setup_teardown(test_structured, setup_pyenv312, teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup_pyenv312, teardown),
 	};
 
 	if (argc != 2) {
