@@ -131,6 +131,7 @@ static int set_expr(struct trace_cfg *c, const char *name, const char *val, char
 		    size_t errlen)
 {
 	__u64 bitmap[RT_SC_NR_MAX / 64];
+	const char *set = val;
 	char why[200];
 	bool high;
 
@@ -143,14 +144,14 @@ static int set_expr(struct trace_cfg *c, const char *name, const char *val, char
 				 name, val);
 	}
 	if (!strncmp(val, "trace=", 6))
-		val += 6;
+		set = val + 6;
 	else if (strchr(val, '='))
 		return opts_fail(err, errlen, "invalid %s '%s': expected trace=SET or status=failed",
 				 name, val);
-	if (!*val || rt_sc_filter_parse(val, bitmap, &high, why, sizeof(why)))
+	if (!*set || rt_sc_filter_parse(set, bitmap, &high, why, sizeof(why)))
 		return opts_fail(err, errlen, "invalid %s '%s': %s", name, val,
-				 *val ? why : "empty set");
-	c->filter = val;
+				 *set ? why : "empty set");
+	c->filter = set;
 	return 0;
 }
 
