@@ -684,7 +684,8 @@ static int tree_from_syscalls(struct dv_digest *dg, const struct dv_classes *cl)
 			fs[n++] = (struct fork_seen){ ev->hdr.ts, t->proc, c };
 		}
 	}
-	qsort(fs, n, sizeof(*fs), fork_cmp);
+	if (n)
+		qsort(fs, n, sizeof(*fs), fork_cmp);
 	for (i = 0; i < n && !err; i++)
 		err = add_child(dg, fs[i].parent, fs[i].child, fs[i].ts);
 cleanup:
@@ -830,17 +831,25 @@ static void match_threads(struct dv_digest *a, int pa, struct dv_digest *b, int 
 	}
 }
 
-/* The occurrence of @child's key among its earlier siblings. */
-static unsigned key_occurrence(const struct dv_digest *dg, const struct dv_proc *parent,
-			       size_t idx)
+/* Each child's key joined with its occurrence among its earlier siblings
+ * (the 2nd child that exec'd /bin/cat: cat#1), into @out. */
+static int keys_with_order(const struct dv_digest *dg, const struct dv_proc *parent, __u64 *out)
 {
-	__u64 key = dg->procs[parent->children[idx]].key;
-	unsigned n = 0;
+	struct dv_aggmap seen = { 0 };
 	size_t i;
 
-	for (i = 0; i < idx; i++)
-		n += dg->procs[parent->children[i]].key == key;
-	return n;
+	for (i = 0; i < parent->nchildren; i++) {
+		__u64 key = dg->procs[parent->children[i]].key;
+		struct dv_agg *e = agg_get(&seen, mix(key, 0x0cc));
+
+		if (!e) {
+			dv_aggmap_free(&seen);
+			return -ENOMEM;
+		}
+		out[i] = mix(key, e->count[0]++);
+	}
+	dv_aggmap_free(&seen);
+	return 0;
 }
 
 /* Match the children of matched @pa and @pb; push matched pairs on @q. */
@@ -849,22 +858,26 @@ static int match_children(struct dv_digest *a, int pa, struct dv_digest *b, int 
 {
 	struct dv_proc *x = &a->procs[pa], *y = &b->procs[pb];
 	struct dv_aggmap seen = { 0 };
-	__u64 *occ_a = NULL;
+	__u64 *occ_a = NULL, *occ_b;
 	size_t i, j;
 	int err = 0;
 
 	if (!x->nchildren || !y->nchildren)
 		return 0;
 	/* by first exec'd path and fork order: the k-th child that exec'd a
-	 * path with the k-th (occurrence counts kept in a key map) */
-	occ_a = calloc(x->nchildren, sizeof(*occ_a));
+	 * path with the k-th */
+	occ_a = calloc(x->nchildren + y->nchildren, sizeof(*occ_a));
 	if (!occ_a)
 		return -ENOMEM;
+	occ_b = occ_a + x->nchildren;
+	err = keys_with_order(a, x, occ_a);
+	if (!err)
+		err = keys_with_order(b, y, occ_b);
+	if (err)
+		goto cleanup;
 	for (i = 0; i < x->nchildren; i++) {
-		struct dv_agg *e;
+		struct dv_agg *e = agg_get(&seen, occ_a[i]);
 
-		occ_a[i] = mix(a->procs[x->children[i]].key, key_occurrence(a, x, i));
-		e = agg_get(&seen, occ_a[i]);
 		if (!e) {
 			err = -ENOMEM;
 			goto cleanup;
@@ -873,7 +886,7 @@ static int match_children(struct dv_digest *a, int pa, struct dv_digest *b, int 
 	}
 	for (j = 0; j < y->nchildren; j++) {
 		int cb = y->children[j], ca;
-		struct dv_agg *e = agg_get(&seen, mix(b->procs[cb].key, key_occurrence(b, y, j)));
+		struct dv_agg *e = agg_get(&seen, occ_b[j]);
 
 		if (!e) {
 			err = -ENOMEM;
@@ -961,11 +974,14 @@ struct norm {
 	struct dv_aggmap *agg;
 };
 
+/* Origins carry one flag: bytes read from it are random. */
+#define ORIGIN_RANDOM 1ull
+
 static __u64 fd_get(const struct dv_proc *p, long fd)
 {
 	if (fd >= 0 && (size_t)fd < p->nfds && p->fds[fd])
 		return p->fds[fd];
-	return mix(0xfd, (__u64)fd); /* unknown (inherited): by number */
+	return mix(0xfd, (__u64)fd) & ~ORIGIN_RANDOM; /* unknown (inherited): by number */
 }
 
 static int fd_put(struct dv_proc *p, long fd, __u64 origin)
@@ -988,9 +1004,6 @@ static int fd_put(struct dv_proc *p, long fd, __u64 origin)
 	p->fds[fd] = origin;
 	return 0;
 }
-
-/* Origins carry one flag: bytes read from it are random. */
-#define ORIGIN_RANDOM 1ull
 
 static bool random_path(const struct rt_sc_blob *b)
 {
@@ -1121,6 +1134,11 @@ static int norm_one(struct norm *nc, struct dv_proc *p, const struct rt_syscall_
 		/* else the first argument, normalised (exit_group's code, kill's pid) */
 		if (!main && n > 0 && d != &unknown)
 			main = hash_arg(nc, p, ev, d, &bl, 0, 0x3d, random_fd);
+		/* data read or written is part of it: a message on stderr */
+		for (i = 0; i < n && d != &unknown; i++)
+			if (d->kinds[i] >= RT_A_BUFIN && d->kinds[i] <= RT_A_IOVOUT && bl.arg[i] &&
+			    !random_fd)
+				main = hash_data(main, bdata(bl.arg[i]), bl.arg[i]->len);
 	}
 	if (!done) {
 		h = mix(h, 0xdead);
@@ -1177,28 +1195,31 @@ static int norm_one(struct norm *nc, struct dv_proc *p, const struct rt_syscall_
 	return 0;
 }
 
-/* A cursor over one thread's records, for merging a process's threads. */
+/* A cursor over one thread's records, for merging a process's threads in
+ * the order their syscalls began (a binary heap on that time). */
 struct cursor {
+	__u64 ts;   /* when its next record began */
 	int thread;
-	size_t k;
+	size_t k;   /* its next record */
 };
 
-/* The cursor whose next record began first, or -1. */
-static int next_cursor(const struct dv_digest *dg, const struct cursor *c, size_t n)
+static void heap_down(struct cursor *h, size_t n, size_t i)
 {
-	__u64 best = ~0ull;
-	int bi = -1;
-	size_t i;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		struct cursor t;
 
-	for (i = 0; i < n; i++) {
-		const struct dv_thread *t = &dg->threads[c[i].thread];
-
-		if (c[i].k < t->n && (bi < 0 || t->recs[c[i].k]->hdr.ts < best)) {
-			best = t->recs[c[i].k]->hdr.ts;
-			bi = i;
-		}
+		if (l < n && h[l].ts < h[m].ts)
+			m = l;
+		if (r < n && h[r].ts < h[m].ts)
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
 	}
-	return bi;
 }
 
 /* Hand the parent's fd table to each child forked before @ts. */
@@ -1226,8 +1247,8 @@ static int norm_proc(struct norm *nc, int pi)
 	struct dv_digest *dg = nc->dg;
 	struct dv_proc *p = &dg->procs[pi];
 	struct cursor *cur;
-	size_t i, nextc = 0;
-	int err = 0, ci;
+	size_t i, nextc = 0, ncur = 0;
+	int err = 0;
 
 	cur = calloc(p->nthreads + 1, sizeof(*cur));
 	if (!cur)
@@ -1235,19 +1256,30 @@ static int norm_proc(struct norm *nc, int pi)
 	for (i = 0; i < p->nthreads; i++) {
 		struct dv_thread *t = &dg->threads[p->threads[i]];
 
-		cur[i].thread = p->threads[i];
 		t->h = malloc((t->n + 1) * sizeof(*t->h));
 		t->pos = malloc((t->n + 1) * sizeof(*t->pos));
 		if (!t->h || !t->pos) {
 			err = -ENOMEM;
 			goto cleanup;
 		}
+		if (t->n)
+			cur[ncur++] = (struct cursor){ t->recs[0]->hdr.ts, p->threads[i], 0 };
 	}
-	while ((ci = next_cursor(dg, cur, p->nthreads)) >= 0) {
-		struct dv_thread *t = &dg->threads[cur[ci].thread];
-		const struct rt_syscall_event *ev = t->recs[cur[ci].k];
+	for (i = ncur; i-- > 0;)
+		heap_down(cur, ncur, i);
+	while (ncur) {
+		struct dv_thread *t = &dg->threads[cur[0].thread];
+		size_t k = cur[0].k;
+		const struct rt_syscall_event *ev = t->recs[k];
 		__u64 hash, key;
 		struct dv_agg *e;
+
+		/* the next of this thread takes its place */
+		if (k + 1 < t->n)
+			cur[0] = (struct cursor){ t->recs[k + 1]->hdr.ts, cur[0].thread, k + 1 };
+		else
+			cur[0] = cur[--ncur];
+		heap_down(cur, ncur, 0);
 
 		err = fork_fds(dg, p, &nextc, ev->hdr.ts);
 		if (err)
@@ -1257,7 +1289,7 @@ static int norm_proc(struct norm *nc, int pi)
 			goto cleanup;
 		if (!(cls_of(nc->cl, ev->nr) & DV_C_NOISE)) {
 			t->h[t->nseq] = hash;
-			t->pos[t->nseq++] = cur[ci].k;
+			t->pos[t->nseq++] = k;
 			e = agg_get(nc->agg, key);
 			if (!e) {
 				err = -ENOMEM;
@@ -1266,10 +1298,9 @@ static int norm_proc(struct norm *nc, int pi)
 			/* the earliest, though parents are gone through before children */
 			if (!e->count[dg->side]++ || ev->hdr.ts < e->first[dg->side]->hdr.ts) {
 				e->first[dg->side] = ev;
-				e->thread[dg->side] = cur[ci].thread;
+				e->thread[dg->side] = t - dg->threads;
 			}
 		}
-		cur[ci].k++;
 	}
 	err = fork_fds(dg, p, &nextc, ~0ull);
 cleanup:

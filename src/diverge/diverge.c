@@ -805,6 +805,7 @@ static int report(struct cmp *c, const struct dv_run_info *pinfo,
 {
 	const struct dv_digest *B = &c->d[1];
 	struct strbuf same = { 0 };
+	unsigned char *departed;
 	unsigned nsame = 0;
 	size_t i;
 	int err, only_b;
@@ -859,15 +860,18 @@ static int report(struct cmp *c, const struct dv_run_info *pinfo,
 		}
 	}
 	/* matched processes whose threads all agree */
+	departed = calloc(B->nprocs + 1, 1);
+	if (!departed)
+		return -ENOMEM;
+	for (i = 0; i < c->ndeps; i++)
+		departed[B->threads[c->deps[i].tb].proc] = 1;
 	for (i = 0; i < B->nprocs; i++) {
 		const struct dv_proc *p = &B->procs[i];
-		bool dep = false;
+		bool dep = departed[i];
 		size_t k;
 
 		if (p->match < 0)
 			continue;
-		for (k = 0; k < c->ndeps && !dep; k++)
-			dep = B->threads[c->deps[k].tb].proc == (int)i;
 		for (k = 0; k < p->nthreads && !dep; k++)
 			dep = B->threads[p->threads[k]].match < 0;
 		if (dep)
@@ -885,6 +889,7 @@ static int report(struct cmp *c, const struct dv_run_info *pinfo,
 			strbuf_addf(text, "   ... %u more\n", nsame - 10);
 	}
 	strbuf_free(&same);
+	free(departed);
 	err = only_lists(c, res, text);
 	if (err)
 		return err;
@@ -966,7 +971,8 @@ int dv_compare(const struct ct_spool *passing, const struct dv_run_info *pinfo,
 			err = compare_pair(c, c->d[1].threads[i].match, i);
 	if (err)
 		goto cleanup;
-	qsort(c->deps, c->ndeps, sizeof(*c->deps), dep_cmp);
+	if (c->ndeps)
+		qsort(c->deps, c->ndeps, sizeof(*c->deps), dep_cmp);
 	err = report(c, pinfo, finfo, text, json, res);
 	res->work = c->al.work;
 cleanup:

@@ -336,8 +336,10 @@ static long jint(struct outcome *o, const char *key)
 
 static void assert_contains(const char *hay, const char *needle)
 {
-	if (!strstr(hay, needle))
-		fail_msg("\"%s\" not found in:\n%s", needle, hay);
+	const char *h = hay ? hay : "(null)";
+
+	if (!strstr(h, needle))
+		fail_msg("\"%s\" not found in:\n%s", needle, h);
 }
 
 /* The text between @from and the next "\n== " (a section of the report). */
@@ -345,8 +347,10 @@ static char *section_of(const char *text, const char *from)
 {
 	const char *s = strstr(text, from), *e;
 
-	if (!s)
+	if (!s) {
 		fail_msg("no section \"%s\" in:\n%s", from, text);
+		return NULL;
+	}
 	e = strstr(s + 1, "\n== ");
 	return strndup(s, e ? (size_t)(e - s) : strlen(s));
 }
@@ -734,6 +738,38 @@ static void test_what_always_differs(void **state)
 	ct_spool_free(&f.sp);
 }
 
+/* Data written to an fd the run inherited counts, whatever the fd's
+ * number (the origin of an unknown fd once carried a random flag by
+ * chance, and its data was not compared). */
+static void test_inherited_fd_data(void **state)
+{
+	int fd;
+
+	for (fd = 0; fd < 64; fd++) {
+		struct run p, f;
+		struct outcome o;
+		unsigned idx;
+		char want[64];
+
+		run_init(&p, 1, 1000, 5000000000ull, 0x1000, 3);
+		run_init(&f, 2, 2000, 9000000000ull, 0x3000, 3);
+		start(&p, "/usr/bin/printf");
+		start(&f, "/usr/bin/printf");
+		sc_write(&p, fd, "result: ok\n");
+		idx = sc_write(&f, fd, "result: FAILED\n");
+		sc_exit(&p, 0, true);
+		sc_exit(&f, 1, true);
+		compare(&p, &f, &o);
+		assert_int_equal(jint(&o, "syscall_index"), idx);
+		snprintf(want, sizeof(want), "write(%d, \"result: FAILED\\n\", 15) = 15", fd);
+		assert_string_equal(jstr(&o, "syscall"), want);
+		assert_int_equal(o.res.only_failed, 2); /* the write, exit_group(1) */
+		outcome_free(&o);
+		ct_spool_free(&p.sp);
+		ct_spool_free(&f.sp);
+	}
+}
+
 static void test_identical_runs(void **state)
 {
 	struct run p, f;
@@ -1027,6 +1063,7 @@ int main(void)
 		cmocka_unit_test(test_child_fails),
 		cmocka_unit_test(test_child_fails_no_proc_records),
 		cmocka_unit_test(test_what_always_differs),
+		cmocka_unit_test(test_inherited_fd_data),
 		cmocka_unit_test(test_identical_runs),
 		cmocka_unit_test(test_extra_thread),
 		cmocka_unit_test(test_process_in_one_run),
