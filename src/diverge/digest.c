@@ -23,10 +23,10 @@
  *   digit (pids in /proc paths, times in log lines, counters), and
  *   temporary names (tmp + 6..16 random characters) as one;
  * - ports from 32768 up (ephemeral) in socket addresses;
- * - poll, select, epoll_wait, nanosleep: their count results, and the
- *   errors EAGAIN, EINTR, ETIMEDOUT and restarts mark a syscall weak
- *   (timing-dependent): a stretch of weak differences is not reported as
- *   the departure;
+ * - poll, select, epoll_wait, nanosleep, rt_sigreturn (where a signal
+ *   landed): their results, and the errors EAGAIN, EINTR, ETIMEDOUT and
+ *   restarts mark a syscall weak (timing-dependent): a stretch of weak
+ *   differences is not reported as the departure;
  * - futex, sched_yield, restart_syscall are left out altogether.
  */
 #define _GNU_SOURCE
@@ -383,6 +383,7 @@ static const struct {
 	{ "epoll_wait", DV_C_WEAK, 0 },
 	{ "epoll_pwait", DV_C_WEAK, 0 },
 	{ "epoll_pwait2", DV_C_WEAK, 0 },
+	{ "rt_sigreturn", DV_C_WEAK, 0 }, /* where a signal landed; returns the interrupted call's */
 	{ "nanosleep", DV_C_WEAK, 0 },
 	{ "clock_nanosleep", DV_C_WEAK, 0 },
 	{ "time", DV_C_RETTIME, 0 },

@@ -33,7 +33,7 @@ struct departure {
 	unsigned more;         /* differing stretches after it */
 	unsigned more_dels, more_ins;
 	bool stopped;          /* the alignment stopped before the end (budget, no realignment) */
-	__u64 ts;              /* when, in the failed run */
+	__u64 ts;              /* when it showed in the failed run (the syscall's return) */
 };
 
 struct cmp {
@@ -181,6 +181,7 @@ static int compare_pair(struct cmp *c, int ta, int tb)
 {
 	const struct dv_thread *a = &c->d[0].threads[ta], *b = &c->d[1].threads[tb];
 	size_t n = a->nseq, m = b->nseq, x, y, s;
+	const struct rt_syscall_event *rec = NULL;
 	struct departure dep;
 	bool found = false;
 	__u64 budget;
@@ -239,12 +240,14 @@ static int compare_pair(struct cmp *c, int ta, int tb)
 		c->weak_only += dep.weak_before > 0;
 		return 0;
 	}
+	/* when the difference showed: the departing syscall's return (a
+	 * wait4 begins long before the child it reports on fails) */
 	if (dep.yb < m)
-		dep.ts = b->recs[b->pos[dep.yb]]->hdr.ts;
+		rec = b->recs[b->pos[dep.yb]];
 	else if (b->n)
-		dep.ts = b->recs[b->n - 1]->hdr.ts + 1;
-	else
-		dep.ts = c->d[1].procs[b->proc].fork_ts;
+		rec = b->recs[b->n - 1];
+	dep.ts = rec ? rec->hdr.ts + rec->duration_ns + (dep.yb >= m) :
+		       c->d[1].procs[b->proc].fork_ts;
 	if (c->ndeps == c->deps_cap) {
 		size_t cap = c->deps_cap ? c->deps_cap * 2 : 16;
 		struct departure *p = realloc(c->deps, cap * sizeof(*p));
@@ -827,7 +830,7 @@ static int report(struct cmp *c, const struct dv_run_info *pinfo,
 		const struct departure *d = &c->deps[0];
 		const struct dv_thread *b = &B->threads[d->tb];
 
-		strbuf_addf(text, "First departure (in run %u's time): ", finfo->id);
+		strbuf_addf(text, "First departure (the first to return, in run %u): ", finfo->id);
 		thread_label(B, d->tb, text);
 		if (d->yb < b->nseq) {
 			strbuf_addf(text, ", its syscall %u:\n   ", b->pos[d->yb] + 1);
@@ -838,7 +841,7 @@ static int report(struct cmp *c, const struct dv_run_info *pinfo,
 		}
 		if (c->ndeps > 1)
 			strbuf_addf(text, "%zu matched threads depart in all, shown in the order "
-				    "they did.\n", c->ndeps);
+				    "their departing syscalls returned.\n", c->ndeps);
 	} else {
 		strbuf_addf(text, "No matched process or thread departs from run %u's syscalls%s.\n",
 			    pinfo->id, c->weak_only ? " (apart from timing-dependent stretches)" : "");

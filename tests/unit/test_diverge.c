@@ -558,6 +558,7 @@ static void test_connection_refused(void **state)
 static unsigned prog_sh(struct run *r, bool missing)
 {
 	unsigned idx;
+	__u64 t, end;
 
 	on(r, 0);
 	start(r, "/bin/sh");
@@ -570,10 +571,21 @@ static unsigned prog_sh(struct run *r, bool missing)
 	on(r, 0);
 	sc_wait4(r, 1, 0);
 	sc_clone(r, 2, false);
+	/* the shell waits for cat: its wait4 begins before cat runs, and
+	 * returns after (its record comes last, with the entry time) */
+	t = r->ts;
+	r->ts += 1000;
 	on(r, 2);
 	idx = prog_cat(r, missing, false);
 	on(r, 0);
-	sc_wait4(r, 2, missing ? 1 << 8 : 0);
+	end = r->ts;
+	r->ts = t;
+	begin(r, "wait4", r->base + 2);
+	args(r->base + 2, 0x7ffd00004000 + r->addr, 0, 0, 0, 0);
+	blob(1, RT_BLOB_DATA, (int[]){ missing ? 1 << 8 : 0 }, 4);
+	R.ev.duration_ns = end - t;
+	r->ts = end;
+	push(r, true);
 	sc_exit(r, missing ? 1 : 0, true);
 	return idx;
 }
@@ -628,9 +640,16 @@ static void test_child_fails_no_proc_records(void **state)
 	check_sh(true);
 }
 
+static void sc_rt_sigreturn(struct run *r)
+{
+	begin(r, "rt_sigreturn", r->ts % 4096); /* the interrupted syscall's result */
+	push(r, true);
+}
+
 /* A program that does what differs from run to run: its pid, a child's pid
  * (kill, wait4), addresses, fd numbers, /proc/PID paths, the time in a log
- * line, random bytes, an ephemeral port, timing of a poll loop. */
+ * line, random bytes, an ephemeral port, timing of a poll loop, where a
+ * signal lands. */
 static void prog_noisy(struct run *r, int extra_polls)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
@@ -672,7 +691,12 @@ static void prog_noisy(struct run *r, int extra_polls)
 		args(0x7ffd00008000 + r->addr, 1, 100, 0, 0, 0);
 		push(r, true);
 	}
+	/* a SIGCHLD handler runs somewhere around here: where depends on timing */
+	if (extra_polls)
+		sc_rt_sigreturn(r);
 	sc_read(r, fd + 3, "pong", 4096);
+	if (!extra_polls)
+		sc_rt_sigreturn(r);
 	sc_clone(r, 1, false);
 	on(r, 1);
 	begin(r, "gettid", r->base + 1);
