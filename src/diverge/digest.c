@@ -561,6 +561,10 @@ static int add_child(struct dv_digest *dg, int parent, int child, __u64 ts)
 
 static void set_exec(struct dv_proc *p, const char *path, size_t len, __u64 ts)
 {
+	if (!p->exec_path || ts > p->exec_ts) {
+		p->last_path = path;
+		p->last_len = len;
+	}
 	if (p->exec_path)
 		return;
 	p->exec_path = path;

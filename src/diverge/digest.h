@@ -45,6 +45,8 @@ struct dv_proc {
 	__u64 exec_ts;           /* its first exec (0: none seen) */
 	const char *exec_path;   /* its first exec'd path (in a record), or NULL */
 	size_t exec_len;
+	const char *last_path;   /* its last exec'd path (what it ran in the end) */
+	size_t last_len;
 	__u64 key;               /* normalised first exec path (0: no exec) */
 	unsigned child_no;       /* 1-based place among its parent's children */
 	int exit_status;         /* wait(2) status, if exited */

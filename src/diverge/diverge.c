@@ -98,15 +98,15 @@ static void fmt_call(struct cmp *c, int side, const struct rt_syscall_event *ev,
 
 /* ---- names --------------------------------------------------------------- */
 
-/* What a process ran: its first exec'd path, or its parent's. */
+/* What a process ran: its last exec'd path, or its parent's. */
 static void proc_name(const struct dv_digest *dg, int pi, struct strbuf *out)
 {
 	const struct dv_proc *p = &dg->procs[pi];
 
-	while (!p->exec_path && p->parent >= 0)
+	while (!p->last_path && p->parent >= 0)
 		p = &dg->procs[p->parent];
-	if (p->exec_path)
-		strbuf_add(out, p->exec_path, p->exec_len);
+	if (p->last_path)
+		strbuf_add(out, p->last_path, p->last_len);
 	else
 		strbuf_adds(out, "(no exec)");
 }
@@ -190,8 +190,8 @@ static int compare_pair(struct cmp *c, int ta, int tb)
 	memset(&dep, 0, sizeof(dep));
 	dep.ta = ta;
 	dep.tb = tb;
-	/* linear whatever happens: 32 steps per element, plus some slack */
-	budget = c->al.work + 32 * (__u64)(n + m) + (1u << 22);
+	/* linear whatever happens: 16 steps per element, plus some slack */
+	budget = c->al.work + 16 * (__u64)(n + m) + (1u << 22);
 	s = x = y = dv_snake(a->h, n, b->h, m, 0, 0, &c->al.work);
 	while (x < n || y < m) {
 		struct dv_hunk h;
@@ -636,8 +636,10 @@ static int only_lists(struct cmp *c, struct dv_result *res, struct strbuf *out)
 	return 0;
 }
 
-/* Processes and threads of run @side with no counterpart. */
-static unsigned one_run_only(struct cmp *c, int side, struct strbuf *out)
+/* Processes and threads of run @side with no counterpart: lists them,
+ * returns how many processes, adds the threads of matched ones to
+ * *@threads. */
+static unsigned one_run_only(struct cmp *c, int side, struct strbuf *out, unsigned *threads)
 {
 	const struct dv_digest *dg = &c->d[side];
 	unsigned n = 0;
@@ -668,6 +670,7 @@ static unsigned one_run_only(struct cmp *c, int side, struct strbuf *out)
 			strbuf_addf(out, "   only in run %u: ", dg->info->id);
 			thread_label(dg, p->threads[k], out);
 			strbuf_addf(out, ": %zu syscalls\n", t->n);
+			(*threads)++;
 		}
 	}
 	return n;
@@ -709,11 +712,19 @@ static void header(struct cmp *c, const struct dv_run_info *pinfo,
 	}
 }
 
-static void json_member(struct cmp *c, const char *result, unsigned passing_run, int proc,
+/*
+ * The summary member: @result, and the failed run's thread @tb (-1: none)
+ * with, for a departure @d, the syscalls where it parts from the passing
+ * run; without one, the thread's first syscall.
+ */
+static void json_member(struct cmp *c, const char *result, unsigned passing_run, int tb,
 			const struct departure *d, struct strbuf *json)
 {
 	const struct dv_digest *A = &c->d[0], *B = &c->d[1];
+	const struct rt_syscall_event *ev = NULL, *pev = NULL;
+	const struct dv_thread *b;
 	struct strbuf s = { 0 };
+	size_t index = 0;
 
 	strbuf_adds(json, ",\"divergence\":{\"result\":");
 	strbuf_add_json_str(json, result, strlen(result));
@@ -721,54 +732,46 @@ static void json_member(struct cmp *c, const char *result, unsigned passing_run,
 		strbuf_addf(json, ",\"passing_run\":%u", passing_run);
 	else
 		strbuf_adds(json, ",\"passing_run\":null");
-	if (proc < 0) {
+	if (tb < 0) {
 		strbuf_adds(json, ",\"process\":null,\"pid\":null,\"tid\":null,"
 			    "\"syscall_index\":null,\"syscall\":null,\"passing\":null}");
 		return;
 	}
-	proc_name(B, proc, &s);
+	b = &B->threads[tb];
+	if (d) {
+		const struct dv_thread *a = &A->threads[d->ta];
+
+		if (d->yb < b->nseq) {
+			ev = b->recs[b->pos[d->yb]];
+			index = b->pos[d->yb] + 1;
+		}
+		if (d->xa < a->nseq)
+			pev = a->recs[a->pos[d->xa]];
+	} else if (b->n) {
+		ev = b->recs[0];
+		index = 1;
+	}
+	proc_name(B, b->proc, &s);
 	strbuf_adds(json, ",\"process\":");
 	strbuf_add_json_str(json, s.buf, s.len);
-	strbuf_addf(json, ",\"pid\":%u", B->procs[proc].pid);
-	if (!d) {
-		/* a process only in the failed run: its first syscall */
-		const struct dv_proc *p = &B->procs[proc];
-		const struct dv_thread *t = p->nthreads ? &B->threads[p->threads[0]] : NULL;
-
-		if (t && t->n) {
-			strbuf_reset(&s);
-			fmt_call(c, 1, t->recs[0], false, &s);
-			strbuf_addf(json, ",\"tid\":%u,\"syscall_index\":1,\"syscall\":", t->tid);
-			strbuf_add_json_str(json, s.buf, s.len);
-		} else {
-			strbuf_adds(json, ",\"tid\":null,\"syscall_index\":null,\"syscall\":null");
-		}
-		strbuf_adds(json, ",\"passing\":null}");
-		strbuf_free(&s);
-		return;
+	strbuf_addf(json, ",\"pid\":%u,\"tid\":%u", B->procs[b->proc].pid, b->tid);
+	if (ev) {
+		strbuf_reset(&s);
+		fmt_call(c, 1, ev, false, &s);
+		strbuf_addf(json, ",\"syscall_index\":%zu,\"syscall\":", index);
+		strbuf_add_json_str(json, s.buf, s.len);
+	} else {
+		strbuf_adds(json, ",\"syscall_index\":null,\"syscall\":null");
 	}
-	{
-		const struct dv_thread *a = &A->threads[d->ta], *b = &B->threads[d->tb];
-
-		strbuf_addf(json, ",\"tid\":%u", b->tid);
-		if (d->yb < b->nseq) {
-			strbuf_reset(&s);
-			fmt_call(c, 1, b->recs[b->pos[d->yb]], false, &s);
-			strbuf_addf(json, ",\"syscall_index\":%u,\"syscall\":", b->pos[d->yb] + 1);
-			strbuf_add_json_str(json, s.buf, s.len);
-		} else {
-			strbuf_adds(json, ",\"syscall_index\":null,\"syscall\":null");
-		}
-		strbuf_adds(json, ",\"passing\":");
-		if (d->xa < a->nseq) {
-			strbuf_reset(&s);
-			fmt_call(c, 0, a->recs[a->pos[d->xa]], false, &s);
-			strbuf_add_json_str(json, s.buf, s.len);
-		} else {
-			strbuf_adds(json, "null");
-		}
-		strbuf_adds(json, "}");
+	strbuf_adds(json, ",\"passing\":");
+	if (pev) {
+		strbuf_reset(&s);
+		fmt_call(c, 0, pev, false, &s);
+		strbuf_add_json_str(json, s.buf, s.len);
+	} else {
+		strbuf_adds(json, "null");
 	}
+	strbuf_addc(json, '}');
 	strbuf_free(&s);
 }
 
@@ -784,18 +787,19 @@ static void no_passing(const struct dv_run_info *finfo, struct strbuf *text)
 		    "recent\npassing run.\n");
 }
 
-/* The first failed-only process, by fork time. */
+/* The failed run's first thread with no counterpart (of a process in the
+ * failed run only, or an extra thread), by its first syscall; -1 if none. */
 static int first_only(const struct dv_digest *B)
 {
 	__u64 best = ~0ull;
 	int bi = -1;
 	size_t i;
 
-	for (i = 0; i < B->nprocs; i++) {
-		const struct dv_proc *p = &B->procs[i];
+	for (i = 0; i < B->nthreads; i++) {
+		const struct dv_thread *t = &B->threads[i];
 
-		if (p->match < 0 && p->nthreads && p->fork_ts < best) {
-			best = p->fork_ts;
+		if (t->match < 0 && t->n && t->recs[0]->hdr.ts < best) {
+			best = t->recs[0]->hdr.ts;
 			bi = i;
 		}
 	}
@@ -898,27 +902,33 @@ static int report(struct cmp *c, const struct dv_run_info *pinfo,
 		return err;
 	strbuf_adds(text, "\n== processes and threads in one run only\n");
 	i = text->len;
-	res->only[1] = one_run_only(c, 1, text);
-	res->only[0] = one_run_only(c, 0, text);
+	res->only[1] = one_run_only(c, 1, text, &res->only_threads[1]);
+	res->only[0] = one_run_only(c, 0, text, &res->only_threads[0]);
 	if (text->len == i)
 		strbuf_adds(text, "   none\n");
-	res->departs = c->ndeps || res->only[0] || res->only[1];
-	/* the summary member: the earliest departure, else a process in one run */
-	if (c->ndeps && (only_b < 0 || c->deps[0].ts <= B->procs[only_b].fork_ts)) {
+	res->departs = c->ndeps || res->only[0] || res->only[1] || res->only_threads[0] ||
+		       res->only_threads[1];
+	/* the summary member: the earliest departure, else a thread or process
+	 * in the failed run only, else one in the passing run only */
+	if (c->ndeps && (only_b < 0 || c->deps[0].ts <= B->threads[only_b].recs[0]->hdr.ts)) {
 		const struct departure *d = &c->deps[0];
 		const struct dv_thread *b = &B->threads[d->tb];
 
 		res->pid = B->procs[b->proc].pid;
 		res->tid = b->tid;
 		res->index = d->yb < b->nseq ? b->pos[d->yb] + 1 : 0;
-		json_member(c, "departs", pinfo->id, b->proc, d, json);
+		json_member(c, "departs", pinfo->id, d->tb, d, json);
 	} else if (only_b >= 0) {
-		res->pid = B->procs[only_b].pid;
-		res->tid = B->procs[only_b].nthreads ? B->threads[B->procs[only_b].threads[0]].tid : 0;
+		const struct dv_thread *t = &B->threads[only_b];
+
+		res->pid = B->procs[t->proc].pid;
+		res->tid = t->tid;
 		res->index = 1;
-		json_member(c, "process only in the failed run", pinfo->id, only_b, NULL, json);
-	} else if (res->only[0]) {
-		json_member(c, "process only in the passing run", pinfo->id, -1, NULL, json);
+		json_member(c, B->procs[t->proc].match < 0 ? "process only in the failed run" :
+			    "thread only in the failed run", pinfo->id, only_b, NULL, json);
+	} else if (res->only[0] || res->only_threads[0]) {
+		json_member(c, res->only[0] ? "process only in the passing run" :
+			    "thread only in the passing run", pinfo->id, -1, NULL, json);
 	} else {
 		json_member(c, "same syscalls", pinfo->id, -1, NULL, json);
 	}

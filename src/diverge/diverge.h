@@ -58,11 +58,12 @@ struct dv_opts {
 /* What the comparison found (for the caller's messages and for tests). */
 struct dv_result {
 	bool compared;        /* a passing run was given */
-	bool departs;         /* some matched thread departs, or a process is in one run only */
+	bool departs;         /* a matched thread departs, or a process or thread is in one run only */
 	unsigned procs[2];    /* processes in the passing [0] and failed [1] run */
 	unsigned matched;     /* processes matched */
 	unsigned departing;   /* matched threads that depart */
 	unsigned only[2];     /* processes only in the passing [0] / failed [1] run */
+	unsigned only_threads[2]; /* threads of matched processes only in one run */
 	unsigned only_failed; /* distinct syscall keys only in the failed run */
 	__u32 pid, tid;       /* the reported departure, in the failed run (0: none) */
 	__u64 index;          /* its 1-based syscall index in that thread (0: none) */
@@ -72,12 +73,22 @@ struct dv_result {
 /*
  * Compare failed run @failed with passing run @passing and append
  * divergence.txt's text to @text and the summary member
- *   ,"divergence":{"passing_run":6,"process":"...","pid":..,"tid":..,
- *                  "syscall_index":..,"syscall":"...","passing":"..."}
- * to @json (null values where there is nothing to name).  @passing NULL:
- * no run has passed yet, and the text says so.  The spools are only read;
- * their records must stay put until the call returns.  @res may be NULL.
- * Returns 0, or -ENOMEM (nothing appended).
+ *   ,"divergence":{"result":"departs","passing_run":6,"process":"/usr/bin/cat",
+ *                  "pid":4250,"tid":4250,"syscall_index":9,
+ *                  "syscall":"openat(AT_FDCWD, \"/x\", O_RDONLY) = -1 ENOENT (...)",
+ *                  "passing":"openat(AT_FDCWD, \"/x\", O_RDONLY) = 3"}
+ * to @json.  result is one of "departs" (the first departure to show, by
+ * when its syscall returned), "process only in the failed run", "thread
+ * only in the failed run" (its first syscall named), "process only in the
+ * passing run", "thread only in the passing run", "same syscalls", "no
+ * passing run"; null values where there is nothing to name.  process is
+ * what the process exec'd last; syscall_index is 1-based in that thread's
+ * syscalls, as syscalls.log shows them; syscall and passing are the two
+ * runs' syscalls where they part, without time, pid and duration.
+ *
+ * @passing NULL: no run has passed yet, and the text says so.  The spools
+ * are only read; their records must stay put until the call returns.  @res
+ * may be NULL.  Returns 0, or -ENOMEM (nothing appended).
  */
 int dv_compare(const struct ct_spool *passing, const struct dv_run_info *pinfo,
 	       const struct ct_spool *failed, const struct dv_run_info *finfo,

@@ -816,6 +816,30 @@ static void test_identical_runs(void **state)
 	ct_spool_free(&f.sp);
 }
 
+/* Runs with no records (a -e trace= filter that matched nothing): nothing
+ * departs, nothing breaks. */
+static void test_empty_runs(void **state)
+{
+	struct run p, f;
+	struct outcome o;
+
+	run_init(&p, 1, 1000, 5000000000ull, 0x1000, 3);
+	run_init(&f, 2, 2000, 9000000000ull, 0x3000, 3);
+	compare(&p, &f, &o);
+	assert_false(o.res.departs);
+	assert_string_equal(jstr(&o, "result"), "same syscalls");
+	outcome_free(&o);
+	/* the failed run has records, the passing run none */
+	prog_cat(&f, true, true);
+	compare(&p, &f, &o);
+	assert_true(o.res.departs);
+	assert_string_equal(jstr(&o, "process"), "/usr/bin/cat");
+	assert_int_equal(jint(&o, "syscall_index"), 1);
+	outcome_free(&o);
+	ct_spool_free(&p.sp);
+	ct_spool_free(&f.sp);
+}
+
 /* A process with worker threads (@threads of them), each reading a file. */
 static unsigned prog_threads(struct run *r, unsigned threads)
 {
@@ -1089,6 +1113,7 @@ int main(void)
 		cmocka_unit_test(test_what_always_differs),
 		cmocka_unit_test(test_inherited_fd_data),
 		cmocka_unit_test(test_identical_runs),
+		cmocka_unit_test(test_empty_runs),
 		cmocka_unit_test(test_extra_thread),
 		cmocka_unit_test(test_process_in_one_run),
 		cmocka_unit_test(test_align_oracle),
