@@ -23,6 +23,8 @@
  *   digit (pids in /proc paths, times in log lines, counters), and
  *   temporary names (tmp + 6..16 random characters) as one;
  * - ports from 32768 up (ephemeral) in socket addresses;
+ * - munmap's length (it follows the address layout: glibc trims each
+ *   thread's arena to an aligned boundary), and munmap counts as weak;
  * - poll, select, epoll_wait, nanosleep, rt_sigreturn (where a signal
  *   landed): their results, and the errors EAGAIN, EINTR, ETIMEDOUT and
  *   restarts mark a syscall weak (timing-dependent): a stretch of weak
@@ -388,6 +390,10 @@ static const struct {
 	{ "clock_nanosleep", DV_C_WEAK, 0 },
 	{ "time", DV_C_RETTIME, 0 },
 	{ "times", DV_C_RETTIME, 0 },
+	/* glibc aligns a thread's malloc arena by unmapping the unaligned head
+	 * and tail of a larger mapping: one or two munmaps whose lengths
+	 * depend on where the kernel put it */
+	{ "munmap", DV_C_LAYOUT | DV_C_WEAK, 0 },
 	{ "mmap", DV_C_RETPTR, 0 },
 	{ "mremap", DV_C_RETPTR, 0 },
 	{ "brk", DV_C_RETPTR, 0 },
@@ -1044,6 +1050,8 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 
 	if (nc->cl->pidargs[ev->nr] & (1u << i))
 		return mix(h, pid_token(nc->dg, (int)a < 0 ? -(long)(int)a : (int)a) ^ ((int)a < 0));
+	if ((nc->cl->cls[ev->nr] & DV_C_LAYOUT) && d->kinds[i] == RT_A_ULONG)
+		return mix(h, 0x1e);
 	switch (d->kinds[i]) {
 	case RT_A_FD:
 		return mix(h, fd_get(p, (int)a) & ~ORIGIN_RANDOM);

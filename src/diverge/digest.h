@@ -88,6 +88,7 @@ enum {
 	DV_C_EXEC = 1 << 10,   /* execve, execveat */
 	DV_C_RETPTR = 1 << 11, /* returns an address */
 	DV_C_FCNTL = 1 << 12,  /* fcntl: F_DUPFD* make new fds */
+	DV_C_LAYOUT = 1 << 13, /* its lengths follow the address layout (munmap) */
 };
 
 struct dv_classes {
