@@ -98,12 +98,16 @@ static void fmt_call(struct cmp *c, int side, const struct rt_syscall_event *ev,
 
 /* ---- names --------------------------------------------------------------- */
 
-/* What a process ran: its last exec'd path, or its parent's. */
+#define PL(n) ((n) == 1 ? "" : "s")
+
+/* What a process ran: its last exec'd path, or its parent's (a reused
+ * pid could make a loop: bounded). */
 static void proc_name(const struct dv_digest *dg, int pi, struct strbuf *out)
 {
 	const struct dv_proc *p = &dg->procs[pi];
+	size_t hops = 0;
 
-	while (!p->last_path && p->parent >= 0)
+	while (!p->last_path && p->parent >= 0 && hops++ < dg->nprocs)
 		p = &dg->procs[p->parent];
 	if (p->last_path)
 		strbuf_add(out, p->last_path, p->last_len);
@@ -513,26 +517,29 @@ static void section(struct cmp *c, const struct departure *d, struct strbuf *out
 	else
 		strbuf_adds(out, "(no more syscalls)");
 	strbuf_adds(out, "\n   then: ");
-	if (!d->hunk.realigned)
+	if (!d->hunk.realigned) {
 		strbuf_addf(out, "the runs do not realign within %u edits; the rest differs "
-			    "(%zu syscalls left in run %u, %zu in run %u)\n", c->o->max_edits,
-			    n - d->xa, ia, m - d->yb, ib);
-	else if (d->stopped)
-		strbuf_addf(out, "realigned after %u only in run %u and %u only in run %u; "
-			    "%u more differing stretches before the comparison stopped (its "
-			    "budget, or a stretch that does not realign)\n",
-			    d->hunk.dels, ia, d->hunk.ins, ib, d->more);
-	else if (d->hunk.a1 == n && d->hunk.b1 == m)
-		strbuf_addf(out, "this stretch runs to the end of both: %u syscalls only in run %u, "
-			    "%u only in run %u\n", d->hunk.dels, ia, d->hunk.ins, ib);
+			    "(%zu syscall%s left in run %u, %zu in run %u)\n", c->o->max_edits,
+			    n - d->xa, PL(n - d->xa), ia, m - d->yb, ib);
+		return;
+	}
+	if (d->hunk.a1 == n && d->hunk.b1 == m) {
+		strbuf_addf(out, "this stretch runs to the end of both: %u syscall%s only in run %u, "
+			    "%u only in run %u\n", d->hunk.dels, PL(d->hunk.dels), ia, d->hunk.ins, ib);
+		return;
+	}
+	strbuf_addf(out, "realigned after %u syscall%s only in run %u and %u only in run %u; ",
+		    d->hunk.dels, PL(d->hunk.dels), ia, d->hunk.ins, ib);
+	if (d->stopped)
+		strbuf_addf(out, "%u more differing stretch%s before the comparison stopped (its "
+			    "budget, or a stretch that does not realign)\n", d->more,
+			    d->more == 1 ? "" : "es");
 	else if (!d->more)
-		strbuf_addf(out, "realigned after %u only in run %u and %u only in run %u; "
-			    "no other difference\n", d->hunk.dels, ia, d->hunk.ins, ib);
+		strbuf_adds(out, "no other difference\n");
 	else
-		strbuf_addf(out, "realigned after %u only in run %u and %u only in run %u; "
-			    "%u more differing stretches (%u syscalls only in run %u, %u only in "
-			    "run %u)\n", d->hunk.dels, ia, d->hunk.ins, ib, d->more, d->more_dels,
-			    ia, d->more_ins, ib);
+		strbuf_addf(out, "%u more differing stretch%s (%u syscall%s only in run %u, %u only "
+			    "in run %u)\n", d->more, d->more == 1 ? "" : "es", d->more_dels,
+			    PL(d->more_dels), ia, d->more_ins, ib);
 }
 
 static bool agg_err(const struct dv_agg *e)
@@ -656,7 +663,7 @@ static unsigned one_run_only(struct cmp *c, int side, struct strbuf *out, unsign
 		if (p->match < 0) {
 			strbuf_addf(out, "   only in run %u: ", dg->info->id);
 			proc_label(dg, i, out);
-			strbuf_addf(out, ": %llu syscalls, ", (unsigned long long)sc);
+			strbuf_addf(out, ": %llu syscall%s, ", (unsigned long long)sc, PL(sc));
 			exit_words(p, out);
 			strbuf_addc(out, '\n');
 			n++;
@@ -669,7 +676,7 @@ static unsigned one_run_only(struct cmp *c, int side, struct strbuf *out, unsign
 				continue;
 			strbuf_addf(out, "   only in run %u: ", dg->info->id);
 			thread_label(dg, p->threads[k], out);
-			strbuf_addf(out, ": %zu syscalls\n", t->n);
+			strbuf_addf(out, ": %zu syscall%s\n", t->n, PL(t->n));
 			(*threads)++;
 		}
 	}
