@@ -215,11 +215,21 @@ static int walk_dir(struct walk *w, int dirfd)
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, ".git"))
 			continue;
-		if (fstatat(dirfd, de->d_name, &st, 0)) {
-			if (errno == ENOENT)
-				continue; /* a dangling symlink: not a file */
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW)) {
 			err = -errno;
 			goto cleanup;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			/* os.walk: a link to a file is a file, one to a directory
+			 * is not entered */
+			if (fstatat(dirfd, de->d_name, &st, 0)) {
+				if (errno == ENOENT || errno == ELOOP)
+					continue; /* dangling: not a file */
+				err = -errno;
+				goto cleanup;
+			}
+			if (S_ISDIR(st.st_mode))
+				continue;
 		}
 		if (S_ISDIR(st.st_mode) && (!strcmp(de->d_name, ".hg") || !strcmp(de->d_name, ".dvc")))
 			continue;
