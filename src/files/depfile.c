@@ -50,7 +50,8 @@ int rt_depfile_text(struct strbuf *out, const struct rt_files_view *v)
 				strbuf_addc(out, ' ');
 			if (!rt_depfile_escape(out, e->path)) {
 				out->len = mark;
-				out->buf[mark] = 0;
+				if (out->buf)
+					out->buf[mark] = 0;
 				rt_err("warning: %s: cannot be written in a depfile: left out", e->path);
 				skipped++;
 				continue;

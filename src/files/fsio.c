@@ -172,7 +172,8 @@ void rt_dvc_dir_json(struct strbuf *out, struct rt_dvc_dir_file *files, size_t n
 {
 	size_t i;
 
-	qsort(files, n, sizeof(*files), dir_file_cmp);
+	if (n)
+		qsort(files, n, sizeof(*files), dir_file_cmp);
 	strbuf_addc(out, '[');
 	for (i = 0; i < n; i++) {
 		strbuf_adds(out, i ? ", {\"md5\": " : "{\"md5\": ");

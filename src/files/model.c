@@ -1424,7 +1424,7 @@ int rt_files_queue__drain(struct rt_files_queue *q, struct rt_files *m, __u64 un
 	size_t i, k;
 	int err = 0;
 
-	if (!q->sorted)
+	if (!q->sorted && q->n)
 		qsort(q->v, q->n, sizeof(*q->v), qrec_cmp);
 	q->sorted = true;
 	for (i = 0; i < q->n && q->v[i].ts <= until; i++) {

@@ -226,7 +226,8 @@ int rt_files_view_build(const struct rt_files *m, const struct rt_files_view_opt
 			goto cleanup;
 		}
 	}
-	qsort(out->v, out->n, sizeof(*out->v), entry_cmp);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), entry_cmp);
 	if ((err = collapse(out, o->files)))
 		goto cleanup;
 	for (i = 0; i < out->n && !err; i++) {
@@ -265,5 +266,5 @@ struct rt_files_entry *rt_files_view_find(const struct rt_files_view *v, const c
 {
 	struct rt_files_entry key = { .path = (char *)path };
 
-	return bsearch(&key, v->v, v->n, sizeof(*v->v), entry_cmp);
+	return v->n ? bsearch(&key, v->v, v->n, sizeof(*v->v), entry_cmp) : NULL;
 }

@@ -1101,6 +1101,36 @@ static void test_depfile_escape(void **state)
 	strbuf_free(&sb);
 }
 
+/* Paths a depfile cannot hold are left out (with a warning), the rest kept;
+ * no outputs at all: an empty depfile. */
+static void test_depfile_left_out(void **state)
+{
+	struct rt_files *m = model(670, "/r");
+	struct fakefs fs = { 0 };
+	struct rt_files_view v;
+	struct strbuf d = { 0 };
+
+	SC(m, 670, "openat", 3, A(AT_FDCWD), S("new\nline.o"), A(O_WRONLY | O_CREAT | O_TRUNC));
+	SC(m, 670, "openat", 3, A(AT_FDCWD), S("in\tput"), A(O_RDONLY));
+	SC(m, 670, "openat", 3, A(AT_FDCWD), S("src.c"), A(O_RDONLY));
+	fs_add(&fs, "/r/new\nline.o", false, NEW);
+	fs_add(&fs, "/r/in\tput", false, OLD);
+	fs_add(&fs, "/r/src.c", false, OLD);
+	view(m, &fs, false, false, &v);
+	assert_int_equal(rt_depfile_text(&d, &v), 1);
+	assert_int_equal(d.len, 0);
+	strbuf_free(&d);
+	SC(m, 670, "openat", 3, A(AT_FDCWD), S("ok.o"), A(O_WRONLY | O_CREAT | O_TRUNC));
+	fs_add(&fs, "/r/ok.o", false, NEW);
+	rt_files_view_free(&v);
+	view(m, &fs, false, false, &v);
+	assert_int_equal(rt_depfile_text(&d, &v), 2);
+	assert_string_equal(d.buf, "ok.o: \\\n  src.c\n");
+	strbuf_free(&d);
+	rt_files_view_free(&v);
+	rt_files__free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1131,6 +1161,7 @@ int main(void)
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_depfile_escape),
+		cmocka_unit_test(test_depfile_left_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
