@@ -156,6 +156,13 @@ struct fsinfo {
 
 enum { SLOT_FREE = 0, SLOT_USED, SLOT_GONE };
 
+/* A slot of the path index: node index + 1 (0: free) and the path's hash,
+ * compared before the path itself. */
+struct slot {
+	__u32 node;
+	__u32 hash;
+};
+
 struct proc {
 	__u32 pid;
 	unsigned char slot;
@@ -170,7 +177,7 @@ struct rt_files {
 	/* nodes, and their index by path (open addressing, values index + 1) */
 	struct rt_files_node *nodes;
 	size_t nnodes, cap_nodes;
-	size_t *idx;
+	struct slot *idx;
 	size_t cap_idx;
 	/* processes by pid (open addressing with tombstones) */
 	struct proc *procs;
@@ -195,16 +202,18 @@ static __u64 hash_str(const char *s)
 static int idx_grow(struct rt_files *m)
 {
 	size_t cap = m->cap_idx ? m->cap_idx * 2 : 1024, i;
-	size_t *idx = calloc(cap, sizeof(*idx));
+	struct slot *idx = calloc(cap, sizeof(*idx));
 
 	if (!idx)
 		return -ENOMEM;
-	for (i = 0; i < m->nnodes; i++) {
-		size_t j = hash_str(m->nodes[i].path) & (cap - 1);
+	for (i = 0; i < m->cap_idx; i++) {
+		size_t j;
 
-		while (idx[j])
-			j = (j + 1) & (cap - 1);
-		idx[j] = i + 1;
+		if (!m->idx[i].node)
+			continue;
+		for (j = m->idx[i].hash & (cap - 1); idx[j].node; j = (j + 1) & (cap - 1))
+			;
+		idx[j] = m->idx[i];
 	}
 	free(m->idx);
 	m->idx = idx;
@@ -214,13 +223,14 @@ static int idx_grow(struct rt_files *m)
 
 static size_t node_find(const struct rt_files *m, const char *path)
 {
+	__u32 h = hash_str(path);
 	size_t j;
 
 	if (!m->cap_idx)
 		return NO_NODE;
-	for (j = hash_str(path) & (m->cap_idx - 1); m->idx[j]; j = (j + 1) & (m->cap_idx - 1))
-		if (!strcmp(m->nodes[m->idx[j] - 1].path, path))
-			return m->idx[j] - 1;
+	for (j = h & (m->cap_idx - 1); m->idx[j].node; j = (j + 1) & (m->cap_idx - 1))
+		if (m->idx[j].hash == h && !strcmp(m->nodes[m->idx[j].node - 1].path, path))
+			return m->idx[j].node - 1;
 	return NO_NODE;
 }
 
@@ -229,9 +239,12 @@ static size_t intern(struct rt_files *m, const char *path)
 {
 	size_t i = node_find(m, path), j;
 	struct rt_files_node *n;
+	__u32 h;
 
 	if (i != NO_NODE)
 		return i;
+	if (m->nnodes >= UINT32_MAX - 1)
+		return NO_NODE;
 	if ((m->nnodes + 1) * 2 > m->cap_idx && idx_grow(m))
 		return NO_NODE;
 	if (array_grow(&m->nodes, &m->cap_nodes, m->nnodes, sizeof(*m->nodes), 256, SIZE_MAX / 2))
@@ -242,9 +255,10 @@ static size_t intern(struct rt_files *m, const char *path)
 	if (!n->path)
 		return NO_NODE;
 	n->now = -1;
-	for (j = hash_str(path) & (m->cap_idx - 1); m->idx[j]; j = (j + 1) & (m->cap_idx - 1))
+	h = hash_str(path);
+	for (j = h & (m->cap_idx - 1); m->idx[j].node; j = (j + 1) & (m->cap_idx - 1))
 		;
-	m->idx[j] = m->nnodes + 1;
+	m->idx[j] = (struct slot){ .node = m->nnodes + 1, .hash = h };
 	return m->nnodes++;
 }
 
@@ -605,6 +619,8 @@ static long fd_alias(const char *path, __u32 pid, const char **rest)
 	size_t i;
 	long fd = 0;
 
+	if (strncmp(path, "/proc/", 6) && strncmp(path, "/dev/fd/", 8))
+		return -1;
 	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]) && !s; i++)
 		if (!strncmp(path, pfx[i], strlen(pfx[i])))
 			s = path + strlen(pfx[i]);

@@ -100,7 +100,8 @@ struct rt_files_view_opts {
 };
 
 /* Build @out from model @m, with @st for the state of each path.  0, or
- * -errno (what @st returned, -ENOMEM). */
+ * -errno (what @st returned, -ENOMEM).  The view points into the model's
+ * nodes: free it before the model. */
 int rt_files_view_build(const struct rt_files *m, const struct rt_files_view_opts *o,
 			rt_files_stat_fn st, void *ctx, struct rt_files_view *out);
 void rt_files_view_free(struct rt_files_view *v);

@@ -9,6 +9,8 @@
  *   deps_replay md5 FILE            md5 hex (libmd)
  *   deps_replay dirhash DIR         "<md5>.dir NFILES SIZE" (DVC's .dir hash)
  *   deps_replay cmdline ARG...      the argv as DVC's cmd
+ *   deps_replay bench N DISTINCT    time the model on N rounds of a failed
+ *                                   stat, open, fstat, close of DISTINCT paths
  *   deps_replay run [options] -- OP...
  *     --root DIR --cwd DIR --start NS --cmd CMD --all --files --ignore GLOB
  *     -f FILE.dvc  -M FILE.d  --json FILE  --dvc-stage NAME
@@ -38,6 +40,25 @@
 
 static __u64 ts = 1000;
 
+/* rt_sc_lookup, remembered. */
+static int nr_of(const char *name)
+{
+	static struct {
+		const char *name;
+		int nr;
+	} cache[16];
+	static int n;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(cache[i].name, name))
+			return cache[i].nr;
+	i = rt_sc_lookup(name);
+	if (n < 16)
+		cache[n].name = name, cache[n++].nr = i;
+	return i;
+}
+
 /* Feed syscall @name with @nargs args; @paths[i] non-NULL: a path blob. */
 static int feed(struct rt_files *m, const char *name, __s64 ret, const __u64 *args,
 		const char *const *paths, int nargs)
@@ -47,14 +68,14 @@ static int feed(struct rt_files *m, const char *name, __s64 ret, const __u64 *ar
 	size_t off = sizeof(*ev);
 	int i;
 
-	memset(b, 0, sizeof(b));
+	memset(b, 0, sizeof(*ev));
 	ev->hdr.type = RT_EV_SYSCALL;
 	ev->hdr.pid = ev->hdr.tid = PID;
 	ev->hdr.ts = ts;
 	ts += 10;
 	ev->duration_ns = 5;
 	ev->ret = ret;
-	ev->nr = rt_sc_lookup(name);
+	ev->nr = nr_of(name);
 	for (i = 0; i < nargs; i++) {
 		struct rt_sc_blob *bl = (void *)(b + off);
 		size_t n;
@@ -186,6 +207,43 @@ static int run(int argc, char **argv)
 	return err ? 3 : 0;
 }
 
+static int bench(long n, long distinct)
+{
+	struct rt_files *m = rt_files__new("/r");
+	__u64 a[6] = { 0 }, t0, t1;
+	const char *p[6] = { 0 };
+	struct timespec t;
+	char path[256];
+	long i;
+
+	if (!m || n <= 0 || distinct <= 0 || rt_files__add_process(m, PID, "/r"))
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t0 = t.tv_sec * 1000000000ull + t.tv_nsec;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "/usr/include/dir%ld/sub/file%ld.h", (i % distinct) / 50,
+			 i % distinct);
+		a[0] = (__u64)AT_FDCWD;
+		p[1] = path;
+		a[2] = a[3] = 0;
+		feed(m, "newfstatat", -ENOENT, a, p, 4);
+		a[2] = O_RDONLY;
+		feed(m, "openat", 3, a, p, 3);
+		a[0] = 3;
+		p[1] = "";
+		a[3] = AT_EMPTY_PATH;
+		feed(m, "newfstatat", 0, a, p, 4);
+		p[1] = NULL;
+		feed(m, "close", 0, a, p, 1);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t1 = t.tv_sec * 1000000000ull + t.tv_nsec;
+	printf("%ld records, %zu paths: %.3f s, %.0f ns per record (building them included)\n",
+	       4 * n, rt_files__count(m), (t1 - t0) / 1e9, (double)(t1 - t0) / (4 * n));
+	rt_files__free(m);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	char hex[40];
@@ -216,6 +274,8 @@ int main(int argc, char **argv)
 		strbuf_free(&sb);
 		return 0;
 	}
+	if (argc >= 4 && !strcmp(argv[1], "bench"))
+		return bench(atol(argv[2]), atol(argv[3]));
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return run(argc - 2, argv + 2);
 	fprintf(stderr, "usage: deps_replay md5 FILE | dirhash DIR | cmdline ARG... | run OPTIONS -- OP...\n");

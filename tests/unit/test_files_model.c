@@ -28,6 +28,7 @@
 #include "files/path.h"
 #include "files/view.h"
 #include "syscalls/table.h"
+#include "util/util.h"
 
 /* ---- records ---- */
 
@@ -1131,6 +1132,36 @@ static void test_depfile_left_out(void **state)
 	rt_files__free(m);
 }
 
+/* The default root: the nearest directory holding .git (a directory, or
+ * the file of a worktree), else the directory itself. */
+static void test_find_root(void **state)
+{
+	char tmp[] = "/tmp/deps-root-XXXXXX", path[256], *root, *up;
+	FILE *f;
+
+	assert_non_null(mkdtemp(tmp));
+	snprintf(path, sizeof(path), "%s/a/b", tmp);
+	assert_int_equal(mkdir_p(path, 0700), 0);
+	/* without a .git: whatever is above tmp decides (usually nothing) */
+	up = rt_files_find_root(tmp);
+	root = rt_files_find_root(path);
+	if (!strcmp(up, tmp))
+		assert_string_equal(root, path);
+	free(up);
+	free(root);
+	snprintf(path, sizeof(path), "%s/.git", tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("gitdir: /elsewhere\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a/./b/", tmp);
+	root = rt_files_find_root(path);
+	assert_string_equal(root, tmp);
+	free(root);
+	snprintf(path, sizeof(path), "rm -rf %s", tmp);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1162,6 +1193,7 @@ int main(void)
 		cmocka_unit_test(test_cmdline),
 		cmocka_unit_test(test_depfile_escape),
 		cmocka_unit_test(test_depfile_left_out),
+		cmocka_unit_test(test_find_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
