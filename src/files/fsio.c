@@ -82,9 +82,7 @@ int rt_files_md5_file(const char *path, char hex[33], __u64 *size)
 	return err;
 }
 
-/* The next code point of [*p, end) as Python's os.fsdecode reads it
- * (UTF-8, a byte that starts no valid sequence as U+DC00 + byte). */
-static unsigned next_cp(const unsigned char **p, const unsigned char *end)
+unsigned rt_fsdecode_cp(const unsigned char **p, const unsigned char *end)
 {
 	const unsigned char *s = *p;
 	unsigned c = s[0], cp, need, min, i;
@@ -124,7 +122,7 @@ static int py_cmp(const char *a, const char *b)
 	const unsigned char *xe = x + strlen(a), *ye = y + strlen(b);
 
 	while (x < xe && y < ye) {
-		unsigned cx = next_cp(&x, xe), cy = next_cp(&y, ye);
+		unsigned cx = rt_fsdecode_cp(&x, xe), cy = rt_fsdecode_cp(&y, ye);
 
 		if (cx != cy)
 			return cx < cy ? -1 : 1;
@@ -145,7 +143,7 @@ static void py_json_str(struct strbuf *out, const char *s)
 
 	strbuf_addc(out, '"');
 	while (p < end) {
-		unsigned cp = next_cp(&p, end);
+		unsigned cp = rt_fsdecode_cp(&p, end);
 
 		switch (cp) {
 		case '"': strbuf_adds(out, "\\\""); break;

@@ -39,6 +39,11 @@ struct rt_dvc_dir_file {
  */
 int rt_files_md5_dir(const char *path, char hex[40], __u64 *nfiles, __u64 *size);
 
+/* The next code point of [*@p, @end), advancing *@p, as Python's
+ * os.fsdecode reads a file name: UTF-8, and a byte that starts no valid
+ * sequence as the lone surrogate U+DC00 + byte. */
+unsigned rt_fsdecode_cp(const unsigned char **p, const unsigned char *end);
+
 /* The JSON text DVC hashes for @files (sorted here by relpath, by code
  * point as Python sorts str), exactly as Python's json.dumps(...,
  * sort_keys=True) writes it: ", " and ": " separators, non-ASCII as

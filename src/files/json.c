@@ -1,13 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The JSON report of `runtrace deps`. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "files/fsio.h"
 #include "files/json.h"
 
+/* @s as a JSON string.  A file name need not be UTF-8: its bytes that are
+ * not are written as Python's os.fsdecode reads them, lone surrogates
+ * \udcXX (json.load then os.fsencode gives the name back). */
 static void str(struct strbuf *out, const char *s)
 {
-	strbuf_add_json_str(out, s, strlen(s));
+	const unsigned char *p = (const void *)s, *end = p + strlen(s), *q;
+	bool utf8 = true;
+	unsigned cp;
+	size_t mark;
+
+	for (q = p; q < end && utf8;) {
+		cp = rt_fsdecode_cp(&q, end);
+		utf8 = cp < 0xdc80 || cp > 0xdcff;
+	}
+	if (utf8) {
+		strbuf_add_json_str(out, s, end - p);
+		return;
+	}
+	strbuf_addc(out, '"');
+	for (; p < end; p = q) {
+		q = p;
+		cp = rt_fsdecode_cp(&q, end);
+		if (cp >= 0xdc80 && cp <= 0xdcff) {
+			strbuf_addf(out, "\\udc%02x", *p);
+			continue;
+		}
+		/* one character: the project's escaping, without its quotes */
+		mark = out->len;
+		strbuf_add_json_str(out, (const char *)p, q - p);
+		memmove(out->buf + mark, out->buf + mark + 1, out->len - mark - 2);
+		out->len -= 2;
+		out->buf[out->len] = 0;
+	}
+	strbuf_addc(out, '"');
 }
 
 static void names(struct strbuf *out, const char *key, char **v)

@@ -378,6 +378,18 @@ class Json(Base):
         self.assertEqual(byp["kept"]["pids"], [4242])
         self.assertEqual(len(r["warnings"]), 2)
 
+    def test_names_any_bytes(self):
+        names = [b"caf\xc3\xa9 \"q\"\\", b"bad\xff\xfe", b"ctl\x01\x7f\n", b"\xf0\x9f\x98\x80",
+                 b"\xe2\x82"]
+        for n in names:
+            write(os.path.join(os.fsencode(self.dir), n), b"x")
+        args = [TOOL, "run", "--root", self.dir, "--cwd", self.dir, "--start", "0", "--json",
+                self.p("r.json"), "--"] + [b"r:" + n for n in names]
+        subprocess.run(args, check=True)
+        with open(self.p("r.json"), "rb") as f:
+            r = json.loads(f.read().decode("utf-8"))
+        self.assertEqual(sorted(os.fsencode(p) for p in r["inputs"]), sorted(names))
+
 
 @unittest.skipUnless(shutil.which("ninja"), "ninja is not installed (ninja-build)")
 class NinjaDepfile(Base):
