@@ -199,7 +199,8 @@ static void startup(struct gen *g, const char *path, const char *argv0)
 	begin(g, "rt_sigaction", 0, SIGINT, 0, A(0x90), 8, 0, 0); push(g);
 	begin(g, "rt_sigaction", 0, SIGUSR1, A(0xa0), 0, 8, 0, 0); push(g);
 	begin(g, "getrandom", 8, A(0xb0), 8, GRND_NONBLOCK, 0, 0, 0);
-	getrandom(rnd, sizeof(rnd), 0);
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
 	push(g);
 	begin(g, "brk", A(0x5628197e9000), 0, 0, 0, 0, 0, 0); push(g);
 	begin(g, "brk", A(0x56281980a000), A(0x56281980a000), 0, 0, 0, 0, 0); push(g);
