@@ -199,7 +199,7 @@ static int run(int argc, char **argv)
 	if (!err && stage)
 		err = rt_dvc_update_stage(v.root, stage, cmd, &v);
 	if (!err && dep)
-		err = rt_depfile_write(dep, &v);
+		err = rt_depfile_write(dep, cwd, &v);
 	if (!err && json)
 		err = rt_files_json_write(json, cmd, &v);
 	rt_files_view_free(&v);

@@ -614,7 +614,7 @@ static void test_spaces_non_ascii(void **state)
 	view(m, &fs, false, false, &v);
 	assert_string_equal(list(&v, false), "donn\xc3\xa9""es/\xc3\xa9t\xc3\xa9.csv my file.txt");
 	assert_string_equal(list(&v, true), "out put#1$.txt");
-	assert_int_equal(rt_depfile_text(&d, &v), 0);
+	assert_int_equal(rt_depfile_text(&d, &v, NULL), 0);
 	assert_string_equal(d.buf, "out\\ put\\#1$$.txt: \\\n"
 				   "  donn\xc3\xa9""es/\xc3\xa9t\xc3\xa9.csv \\\n"
 				   "  my\\ file.txt\n");
@@ -1118,14 +1118,14 @@ static void test_depfile_left_out(void **state)
 	fs_add(&fs, "/r/in\tput", false, OLD);
 	fs_add(&fs, "/r/src.c", false, OLD);
 	view(m, &fs, false, false, &v);
-	assert_int_equal(rt_depfile_text(&d, &v), 1);
+	assert_int_equal(rt_depfile_text(&d, &v, NULL), 1);
 	assert_int_equal(d.len, 0);
 	strbuf_free(&d);
 	SC(m, 670, "openat", 3, A(AT_FDCWD), S("ok.o"), A(O_WRONLY | O_CREAT | O_TRUNC));
 	fs_add(&fs, "/r/ok.o", false, NEW);
 	rt_files_view_free(&v);
 	view(m, &fs, false, false, &v);
-	assert_int_equal(rt_depfile_text(&d, &v), 2);
+	assert_int_equal(rt_depfile_text(&d, &v, NULL), 2);
 	assert_string_equal(d.buf, "ok.o: \\\n  src.c\n");
 	strbuf_free(&d);
 	rt_files_view_free(&v);
