@@ -42,7 +42,11 @@
 #define DRAIN_NS 50000000ull           /* drain the ring at least this often */
 #define TICK_NS 100000000ull           /* feed the model what is complete */
 #define CHECK_NS 200000000ull          /* look whether the command's processes are gone */
-#define SETTLE_US 60000                /* at the end: every CPU's batch is flushed by then */
+/* At the end every process of the command is gone, and a task's exit
+ * flushes its CPU's batch before its parent can reap it (sched_process_exit
+ * runs before exit_notify): this only covers a flush still being written
+ * on another CPU when the last exit record is read. */
+#define SETTLE_US 10000
 #define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
 
 const char deps_usage[] =
@@ -260,9 +264,12 @@ static int on_child(void *ctx)
 {
 	struct deps *d = ctx;
 
-	/* the command exited: reap it; the run goes on while its children live */
-	if (child__reap(&d->child, false) == 1)
+	/* the command exited: reap it; the run goes on while its children
+	 * live (their exit records may be in the ring already: read it now) */
+	if (child__reap(&d->child, false) == 1) {
 		loop__del(d->loop, d->child.pidfd);
+		return session__consume(d->ses);
+	}
 	return 0;
 }
 
@@ -386,7 +393,7 @@ static int check_stage(struct deps *d)
 	if (err)
 		rt_err("cannot read the stage files in %s: %s", d->root, strerror(-err));
 	else
-		err = rt_dvc_stage_text(yin, lin, d->cfg->stage, "", &empty, &y, &l, d->root);
+		err = rt_dvc_stage_text(yin, lin, d->cfg->stage, "", NULL, &empty, &y, &l, d->root);
 	free(yin);
 	free(lin);
 	strbuf_free(&path);
@@ -511,9 +518,9 @@ static int write_outputs(struct deps *d, __s64 start_ns)
 	rt_path_cmdline(&cmd, c->argv);
 	err = rt_files_view_hash(&v, c->json != NULL);
 	if (!err && d->out_dvc)
-		err = rt_dvc_write_file(d->out_dvc, cmd.buf, &v);
+		err = rt_dvc_write_file(d->out_dvc, cmd.buf, d->cwd, &v);
 	if (!err && c->stage)
-		err = rt_dvc_update_stage(v.root, c->stage, cmd.buf, &v);
+		err = rt_dvc_update_stage(v.root, c->stage, cmd.buf, d->cwd, &v);
 	if (!err && d->out_dep)
 		err = rt_depfile_write(d->out_dep, d->cwd, &v);
 	if (!err && d->out_json)

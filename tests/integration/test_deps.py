@@ -409,6 +409,41 @@ def test_dvc_stage_updates_one_stage(tmp_path):
                                "size": (d / "output").stat().st_size}]
 
 
+@requires_bpf
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_run_below_the_root(tmp_path):
+    """In a subdirectory of a git repository: the root is the top level;
+    the stage runs in the subdirectory (wdir), its paths from there, as
+    DVC reads them; the depfile's paths are from where make would run."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    d = tmp_path / "sub"
+    d.mkdir()
+    for name in ("op.py", "stage.py", "input"):
+        shutil.copy(EXAMPLE / name, d / name)
+    (tmp_path / "shared.txt").write_text("shared\n")
+    cmd = ["sh", "-c", "python3 stage.py && cat ../shared.txt > copy.txt"]
+    p = deps("-f", "../top.dvc", "-M", "s.d", "--dvc-stage", "ex", "--json", "j.json", "--",
+             *cmd, cwd=d)
+    assert p.returncode == 0, p.stderr
+    j = json.loads((d / "j.json").read_text())
+    assert j["root"] == str(tmp_path)
+    assert j["inputs"] == ["shared.txt", "sub/input", "sub/op.py", "sub/stage.py"]
+    assert j["outputs"] == ["sub/copy.txt", "sub/output"]
+    top = yaml.safe_load((tmp_path / "top.dvc").read_text())
+    assert top["wdir"] == "sub"
+    assert [x["path"] for x in top["deps"]] == ["../shared.txt", "input", "op.py", "stage.py"]
+    assert [x["path"] for x in top["outs"]] == ["copy.txt", "output"]
+    y = yaml.safe_load((tmp_path / "dvc.yaml").read_text())
+    assert y["stages"]["ex"] == {"cmd": shlex.join(cmd), "wdir": "sub",
+                                 "deps": ["../shared.txt", "input", "op.py", "stage.py"],
+                                 "outs": ["copy.txt", "output"]}
+    lock = yaml.safe_load((tmp_path / "dvc.lock").read_text())
+    assert [(x["path"], x["md5"]) for x in lock["stages"]["ex"]["deps"]] == \
+        [(n, md5(d / n)) for n in ("../shared.txt", "input", "op.py", "stage.py")]
+    words = (d / "s.d").read_text().replace("\\\n", " ").split()
+    assert words == ["copy.txt", "output:", "../shared.txt", "input", "op.py", "stage.py"]
+
+
 # ---- failure, interruption, bad input ----------------------------------------
 
 @requires_bpf

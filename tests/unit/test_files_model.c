@@ -346,7 +346,7 @@ static void test_example_dvc_text(void **state)
 		e->hashed = true;
 	}
 	rt_path_cmdline(&cmd, argv);
-	assert_int_equal(rt_dvc_file_text(&out, "/r/test.dvc", cmd.buf, &v), 0);
+	assert_int_equal(rt_dvc_file_text(&out, "/r/test.dvc", cmd.buf, NULL, &v), 0);
 	assert_string_equal(out.buf, want);
 	strbuf_free(&out);
 	strbuf_free(&cmd);
