@@ -348,6 +348,14 @@ static void test_example_dvc_text(void **state)
 	rt_path_cmdline(&cmd, argv);
 	assert_int_equal(rt_dvc_file_text(&out, "/r/test.dvc", cmd.buf, NULL, &v), 0);
 	assert_string_equal(out.buf, want);
+	/* run in /r, the file one level down: DVC runs the stage in wdir */
+	strbuf_reset(&out);
+	assert_int_equal(rt_dvc_file_text(&out, "/r/stages/test.dvc", cmd.buf, "/r", &v), 0);
+	assert_non_null(strstr(out.buf, "cmd: python3 stage.py\nwdir: ..\ndeps:\n- path: input\n"));
+	/* the same directory: no wdir */
+	strbuf_reset(&out);
+	assert_int_equal(rt_dvc_file_text(&out, "/r/test.dvc", cmd.buf, "/r", &v), 0);
+	assert_string_equal(out.buf, want);
 	strbuf_free(&out);
 	strbuf_free(&cmd);
 	rt_files_view_free(&v);
@@ -618,6 +626,12 @@ static void test_spaces_non_ascii(void **state)
 	assert_string_equal(d.buf, "out\\ put\\#1$$.txt: \\\n"
 				   "  donn\xc3\xa9""es/\xc3\xa9t\xc3\xa9.csv \\\n"
 				   "  my\\ file.txt\n");
+	/* from where make runs: relative to that directory */
+	strbuf_reset(&d);
+	assert_int_equal(rt_depfile_text(&d, &v, "/r/donn\xc3\xa9""es"), 0);
+	assert_string_equal(d.buf, "../out\\ put\\#1$$.txt: \\\n"
+				   "  \xc3\xa9t\xc3\xa9.csv \\\n"
+				   "  ../my\\ file.txt\n");
 	strbuf_free(&d);
 	rt_files_view_free(&v);
 	rt_files__free(m);
