@@ -565,7 +565,7 @@ static int deps_main(struct deps_cfg *c)
 	int ret = RT_EXIT_INTERNAL, err, i;
 	struct timespec ts;
 	__s64 start_ns;
-	bool begun = false, failed;
+	bool begun = false, broken = false, failed;
 
 	rt_debug_on = c->debug;
 	d.run.json = &json;
@@ -634,7 +634,10 @@ static int deps_main(struct deps_cfg *c)
 	while (!d.stop) {
 		err = loop__wait(d.loop, -1);
 		if (err) {
+			/* the observation is broken: end the command, write nothing */
 			rt_err("event loop: %s", strerror(-err));
+			signal_scope(&d, SIGKILL);
+			broken = true;
 			break;
 		}
 		if (scope_empty(&d, false))
@@ -652,6 +655,11 @@ static int deps_main(struct deps_cfg *c)
 	rt_dbg("deps: the command ended with status %d", ret);
 
 	/* what to write */
+	if (broken) {
+		rt_err("deps: nothing written");
+		ret = RT_EXIT_INTERNAL;
+		goto cleanup;
+	}
 	if (d.stop_signal) {
 		rt_err("deps: interrupted: nothing written");
 		ret = 128 + d.stop_signal;
