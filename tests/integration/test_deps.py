@@ -272,6 +272,28 @@ def test_pipeline_of_processes(tmp_path):
     assert by["b"]["md5"] == md5(tmp_path / "b")
 
 
+@requires_bpf
+def test_long_run_fed_as_it_goes(tmp_path):
+    """A run longer than the sink's lag: the model is fed in parts while the
+    command runs (a busy process that never sleeps between its opens, a
+    rename after a pause); the result is the same as all at once."""
+    (tmp_path / "a").write_text("a\n")
+    script = ("import os, time\n"
+              "open('a').read()\n"
+              "open('b', 'w').write('b')\n"
+              "end = time.monotonic() + 1.5\n"
+              "while time.monotonic() < end: pass\n"
+              "os.rename('b', 'c')\n"
+              "open('d', 'w').write(open('c').read())\n")
+    (tmp_path / "w.py").write_text(script)
+    p, j = deps_json(tmp_path, "sh", "-c", "/usr/bin/python3 w.py && sleep 0.7 && cat d > e",
+                     cwd=tmp_path)
+    assert j["inputs"] == ["a", "w.py"]
+    assert j["outputs"] == ["c", "d", "e"]
+    b = next(x for x in j["paths"] if x["path"] == "b")
+    assert b["renamed_to"] == ["c"] and b["type"] == "missing"
+
+
 def dvc_dir_md5(d):
     """DVC's directory hash (dvc_data/hashfile/tree.py), recomputed."""
     files = sorted(p for p in Path(d).rglob("*") if p.is_file())
