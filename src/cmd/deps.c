@@ -623,8 +623,9 @@ static int deps_main(struct deps_cfg *c)
 	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
 	start_ns = (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	d.run.start_ns = now_ns(CLOCK_MONOTONIC);
-	if (err || child__release(&d.child)) {
+	if (err)
 		rt_err("cannot start the command: %s", strerror(-err));
+	if (err || child__release(&d.child)) { /* release prints its own reason */
 		child__abort(&d.child);
 		goto cleanup;
 	}
