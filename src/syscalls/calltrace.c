@@ -53,14 +53,11 @@ struct calltrace {
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
 			 long strsize, bool failed_only)
 {
-	__u32 nr;
-
 	/* configure: syscall bitmap, capture spec, -s, -Z */
 	session__enable_maps(skel, "calltrace_");
 	memcpy((void *)skel->rodata->cfg_ct_filter, filter, sizeof(skel->rodata->cfg_ct_filter));
 	skel->rodata->cfg_ct_trace_high = high;
-	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
-		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
+	rt_sc_capture_fill((void *)skel->rodata->cfg_ct_capture, (void *)skel->rodata->cfg_ct_bycmd);
 	skel->rodata->cfg_ct_strsize = strsize;
 	skel->rodata->cfg_ct_failed_only = failed_only;
 	bpf_program__set_autoload(skel->progs.calltrace_enter, true);

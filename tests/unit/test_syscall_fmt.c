@@ -172,8 +172,11 @@ static void test_unfinished_read(void **state)
 	r.ev.args[1] = 0x1000;
 	r.ev.args[2] = 4096;
 	r.ev.flags = RT_SC_F_UNFINISHED;
+	/* strace prints read's buffer and count when it returns: a read that
+	 * never returned shows its descriptor only (strace -f: "read(0,
+	 * <unfinished ...>", two spaces) */
 	assert_string_equal(fmt(&r, 32),
-		"12:01:02.123456 [pid  4211] read(0, 0x1000, 4096 <unfinished ...>\n");
+		"12:01:02.123456 [pid  4211] read(0,  <unfinished ...>\n");
 }
 
 /* execve: path and argv were read at entry; the joined record carries
