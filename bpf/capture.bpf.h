@@ -328,6 +328,10 @@ static __always_inline void ct_capture(struct ct_cpu *c, __u8 *rec, __u32 nr,
 		case RT_CAP_FIXED:
 			ct_blob(c, rec, exit, i, RT_BLOB_DATA | tag, a, size, false);
 			break;
+		case RT_CAP_BITS:
+			n = ct_min(((lenarg & 0xffffffff) + 63) / 64 * 8, size);
+			ct_blob(c, rec, exit, i, RT_BLOB_DATA | tag, a, n, false);
+			break;
 		case RT_CAP_ARRAY:
 			n = ct_min(lenarg * size, RT_SC_ARRAY_MAX);
 			if (lenarg < RT_SC_ARRAY_MAX)

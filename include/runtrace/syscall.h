@@ -151,6 +151,7 @@ enum rt_cap_kind {
 	RT_CAP_BYCMD = 14,    /* as the cfg_ct_bycmd entry of (syscall, arg[len]) says */
 	RT_CAP_SIGFRAME = 15, /* rt_sigreturn: the blocked mask saved in the signal
 			       * frame at the stack pointer (sys_enter) */
+	RT_CAP_BITS = 16,     /* a bitmap of arg[len] bits (fd_set), in longs, up to size */
 	RT_CAP_KIND_MASK = 0x1f,
 };
 /* When (the high bits of rt_cap.how): */

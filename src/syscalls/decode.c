@@ -1280,6 +1280,40 @@ static void arg(struct dc *c, int i)
 		else
 			add_ptr(o, a);
 		return;
+	case RT_A_TIMESPECINOUT:
+	case RT_A_TIMEVALINOUT:
+		/* the value before the call (the syscall writes what is left) */
+		b = c->bl.in[i];
+		if (b && b->len >= 16 && a) {
+			if (c->d->kinds[i] == RT_A_TIMESPECINOUT)
+				add_timespec(o, bdata(b));
+			else
+				add_timeval(o, bdata(b));
+		} else {
+			add_ptr(o, a);
+		}
+		return;
+	case RT_A_FDSET: {
+		int nfds = (int)lenarg, k;
+		bool first = true;
+
+		b = c->bl.in[i];
+		if (!a || !b || nfds <= 0) {
+			add_ptr(o, a);
+			return;
+		}
+		strbuf_addc(o, '[');
+		for (k = 0; k < nfds && k < (int)b->len * 8; k++) {
+			if (!(bdata(b)[k / 8] & (1u << (k % 8))))
+				continue;
+			if (!first)
+				strbuf_addc(o, ' ');
+			first = false;
+			add_fd(c, k);
+		}
+		strbuf_addc(o, ']');
+		return;
+	}
 	case RT_A_TIMESPECOUT:
 		b = outblob(c, i, 16);
 		if (b && a)
@@ -2440,10 +2474,56 @@ static void poll_aux(struct dc *c)
 	if (tmp.len)
 		strbuf_addc(&tmp, ']');
 	/* ppoll: the time left */
-	if (c->d->kinds[2] == RT_A_TIMESPEC && c->bl.out[2] && c->bl.out[2]->len >= 16 &&
-	    c->bl.in[2]) {
+	if (c->d->kinds[2] == RT_A_TIMESPECINOUT && c->bl.out[2] && c->bl.out[2]->len >= 16) {
 		strbuf_adds(&tmp, tmp.len ? ", left " : "left ");
 		add_timespec(&tmp, bdata(c->bl.out[2]));
+	}
+	if (tmp.len)
+		snprintf(c->aux, sizeof(c->aux), "%s", tmp.buf);
+	strbuf_free(&tmp);
+}
+
+/* select/pselect6: " (Timeout)", or the ready descriptors and the time
+ * left: " (in [4], left {tv_sec=0, tv_nsec=999000})". */
+static void select_aux(struct dc *c)
+{
+	static const char *const what[] = { "in", "out", "except" };
+	int nfds = (int)A(c, 0), ready = c->ret, i, k;
+	struct strbuf tmp = { 0 };
+	const char *sep = "";
+
+	if (!c->exited || c->failed)
+		return;
+	if (c->ret == 0) {
+		snprintf(c->aux, sizeof(c->aux), "Timeout");
+		return;
+	}
+	for (i = 0; i < 3 && ready > 0; i++) {
+		const struct rt_sc_blob *b = c->bl.out[i + 1];
+		bool first = true;
+
+		if (!A(c, i + 1) || !b)
+			continue;
+		for (k = 0; k < nfds && k < (int)b->len * 8 && ready > 0; k++) {
+			if (!(bdata(b)[k / 8] & (1u << (k % 8))))
+				continue;
+			if (first)
+				strbuf_addf(&tmp, "%s%s [%d", sep, what[i], k);
+			else
+				strbuf_addf(&tmp, " %d", k);
+			first = false;
+			sep = ", ";
+			ready--;
+		}
+		if (!first)
+			strbuf_addc(&tmp, ']');
+	}
+	if (A(c, 4) && c->bl.out[4] && c->bl.out[4]->len >= 16) {
+		strbuf_addf(&tmp, "%sleft ", sep);
+		if (c->d->kinds[4] == RT_A_TIMESPECINOUT)
+			add_timespec(&tmp, bdata(c->bl.out[4]));
+		else
+			add_timeval(&tmp, bdata(c->bl.out[4]));
 	}
 	if (tmp.len)
 		snprintf(c->aux, sizeof(c->aux), "%s", tmp.buf);
@@ -2501,7 +2581,8 @@ static void add_return(struct dc *c)
 
 enum special {
 	SP_NONE = 0, SP_CLONE, SP_CLONE3, SP_FCNTL, SP_IOCTL, SP_FUTEX, SP_ARCH_PRCTL,
-	SP_PRCTL, SP_SETSOCKOPT, SP_GETSOCKOPT, SP_SENDMSG, SP_RECVMSG, SP_POLL, SP_EXIT,
+	SP_PRCTL, SP_SETSOCKOPT, SP_GETSOCKOPT, SP_SENDMSG, SP_RECVMSG, SP_POLL, SP_SELECT,
+	SP_EXIT,
 };
 
 static enum special special_of(__u32 nr)
@@ -2517,6 +2598,7 @@ static enum special special_of(__u32 nr)
 		{ "prctl", SP_PRCTL }, { "setsockopt", SP_SETSOCKOPT },
 		{ "getsockopt", SP_GETSOCKOPT }, { "sendmsg", SP_SENDMSG },
 		{ "recvmsg", SP_RECVMSG }, { "poll", SP_POLL }, { "ppoll", SP_POLL },
+		{ "select", SP_SELECT }, { "pselect6", SP_SELECT },
 		{ "exit", SP_EXIT }, { "exit_group", SP_EXIT },
 	};
 	size_t i;
@@ -2599,6 +2681,8 @@ int rt_sc_decode(struct rt_sc_fmt *f, const struct rt_syscall_event *ev, size_t 
 		}
 		if (sp == SP_POLL)
 			poll_aux(&c);
+		if (sp == SP_SELECT)
+			select_aux(&c);
 		if (sp == SP_EXIT)
 			c.noret = true;
 		break;

@@ -35,12 +35,14 @@ const char *rt_flag_name(const struct rt_flag *tab, unsigned long val)
 	return NULL;
 }
 
-long rt_flag_value(const struct rt_flag *tab, const char *name)
+bool rt_flag_value(const struct rt_flag *tab, const char *name, unsigned long *val)
 {
 	for (; tab->name; tab++)
-		if (!strcmp(tab->name, name))
-			return tab->val;
-	return -1;
+		if (!strcmp(tab->name, name)) {
+			*val = tab->val;
+			return true;
+		}
+	return false;
 }
 
 /* What BPF copies for each argument kind, and when. */
@@ -81,6 +83,9 @@ static const struct {
 	[RT_A_REMTIMESPEC] = { RT_CAP_FIXED | W_IN, 16 },
 	[RT_A_TIMEVALOUT] = { RT_CAP_FIXED | W_OUT, 16 },
 	[RT_A_OFFINOUT] = { RT_CAP_FIXED | W_INOUT, 8 },
+	[RT_A_TIMESPECINOUT] = { RT_CAP_FIXED | W_INOUT, 16 },
+	[RT_A_TIMEVALINOUT] = { RT_CAP_FIXED | W_INOUT, 16 },
+	[RT_A_FDSET] = { RT_CAP_BITS | W_INOUT, 128 },   /* up to 1024 descriptors */
 	[RT_A_MSGHDR] = { RT_CAP_MSGHDR | W_IN, 0 },
 	[RT_A_MSGHDROUT] = { RT_CAP_MSGHDR | W_INOUT, 1 },
 	[RT_A_SOCKOPTVAL] = { RT_CAP_BUF | W_IN, 64 },
@@ -172,9 +177,10 @@ static void bycmd_add(struct rt_cap_bycmd *tab, int *n, const char *sc,
 		      const struct rt_flag *names, const char *cmd, __u32 mask, __u8 how,
 		      __u16 size)
 {
-	long nr = rt_sc_lookup(sc), v = rt_flag_value(names, cmd);
+	long nr = rt_sc_lookup(sc);
+	unsigned long v;
 
-	if (nr < 0 || v < 0 || *n >= RT_SC_BYCMD_MAX)
+	if (nr < 0 || !rt_flag_value(names, cmd, &v) || *n >= RT_SC_BYCMD_MAX)
 		return; /* not on this system's headers */
 	tab[*n] = (struct rt_cap_bycmd){ .nr = nr, .cmd = v, .mask = mask, .how = how,
 					 .size = size };
@@ -193,7 +199,7 @@ void rt_sc_capture_bycmd(struct rt_cap_bycmd *tab)
 	};
 	const __u8 fixed_out = RT_CAP_FIXED | W_OUT, fixed_in = RT_CAP_FIXED | W_IN;
 	const __u32 all = 0xffffffff;
-	__u32 futex_cmd = ~0u;
+	unsigned long futex_cmd = ~0ul;
 	int n = 0;
 	size_t i;
 
@@ -221,8 +227,7 @@ void rt_sc_capture_bycmd(struct rt_cap_bycmd *tab)
 	bycmd_add(tab, &n, "fcntl", rt_enum_fcntlcmd, "F_GETLK", all, fixed_in, 32);
 	bycmd_add(tab, &n, "fcntl", rt_enum_fcntlcmd, "F_OFD_GETLK", all, fixed_in, 32);
 	/* futex: the timeout of the waits (the operation without its flag bits) */
-	if (rt_flag_value(rt_set_futexbits, "FUTEX_CMD_MASK") >= 0)
-		futex_cmd = rt_flag_value(rt_set_futexbits, "FUTEX_CMD_MASK");
+	rt_flag_value(rt_set_futexbits, "FUTEX_CMD_MASK", &futex_cmd);
 	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_WAIT", futex_cmd, fixed_in, 16);
 	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_WAIT_BITSET", futex_cmd, fixed_in, 16);
 	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_LOCK_PI", futex_cmd, fixed_in, 16);

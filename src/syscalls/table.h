@@ -42,7 +42,8 @@ enum rt_argkind {
 	RT_A_RLIMIT, RT_A_RLIMITOUT, RT_A_SYSINFO, RT_A_GIDS, RT_A_GIDSOUT, RT_A_INTOUT,
 	RT_A_CPUMASK, RT_A_CPUMASKOUT, RT_A_EPOLLEVENT, RT_A_EPOLLEVENTSOUT, RT_A_POLLFDS,
 	RT_A_CLONEARGS, RT_A_STACKT, RT_A_STACKTOUT, RT_A_IOCTLARG, RT_A_FCNTLARG,
-	RT_A_PRCTLARG, RT_A_ARCHARG, RT_A_FUTEXTIMEOUT,
+	RT_A_PRCTLARG, RT_A_ARCHARG, RT_A_FUTEXTIMEOUT, RT_A_FDSET, RT_A_TIMESPECINOUT,
+	RT_A_TIMEVALINOUT,
 	/* values */
 	RT_A_STATXFLAGS, RT_A_STATXMASK, RT_A_MREMAPFLAGS, RT_A_MADVICE, RT_A_SOCKOPTLEVEL,
 	RT_A_SOCKOPTNAME, RT_A_WAITOPTIONS, RT_A_FLOCKOP, RT_A_RESOURCE, RT_A_RUSAGEWHO,
@@ -110,8 +111,8 @@ const struct rt_sc_desc *rt_sc_desc(__u32 nr);
 int rt_sc_lookup(const char *name);
 /* The name of enum/flag value @val in @tab, or NULL. */
 const char *rt_flag_name(const struct rt_flag *tab, unsigned long val);
-/* The value of name @name in @tab; -1 if absent. */
-long rt_flag_value(const struct rt_flag *tab, const char *name);
+/* The value of name @name in @tab in *@val; false if absent. */
+bool rt_flag_value(const struct rt_flag *tab, const char *name, unsigned long *val);
 /* BPF capture spec of syscall @nr (struct rt_cap_spec of runtrace/syscall.h). */
 struct rt_cap_spec rt_sc_capture_spec(__u32 nr);
 /* Fill @tab (RT_SC_BYCMD_MAX entries, zeroed after the last) with the
