@@ -444,3 +444,41 @@ int BPF_PROG(calltrace_signal, int sig, struct kernel_siginfo *info, struct k_si
 	ct_commit(c, &s->hdr, false);
 	return 0;
 }
+
+/* A signal sent to a traced thread that the kernel discards at once (its
+ * action is to ignore it: SIGCHLD's default, SIG_IGN) is never delivered,
+ * but strace, whose tracees get every signal queued, shows it: say so when
+ * it is sent.  Straight to the ring (the sender may not be traced). */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(calltrace_signal_ignored, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	struct rt_signal_event s;
+	__u32 tgid, run;
+	int code;
+
+	if (result != TRACE_SIGNAL_IGNORED || sig == CT_SIGKILL)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	run = rt_run_of(tgid);
+	if (!run)
+		return 0;
+	ct_fill_signal(&s, sig, info, NULL, run, (__u64)tgid << 32 | BPF_CORE_READ(task, pid));
+	s.handler = RT_SIG_IGN;
+	if ((unsigned long)info <= 1) {
+		/* SEND_SIG_NOINFO: from user space, SEND_SIG_PRIV: from the kernel,
+		 * as __send_signal_locked() fills them in */
+		code = (unsigned long)info ? 0x80 /* SI_KERNEL */ : 0 /* SI_USER */;
+		__builtin_memcpy(s.info, &sig, 4);
+		__builtin_memcpy(s.info + 8, &code, 4);
+		if (!info) {
+			__u32 pid = bpf_get_current_pid_tgid() >> 32;
+			__u32 uid = bpf_get_current_uid_gid();
+
+			__builtin_memcpy(s.info + 16, &pid, 4);
+			__builtin_memcpy(s.info + 20, &uid, 4);
+		}
+	}
+	ct_output_direct(&s, sizeof(s));
+	return 0;
+}

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "syscalls/decode.h"
 #include "syscalls/fmt.h"
@@ -356,6 +357,25 @@ static const char *si_code_name(int signo, int code)
 	}
 }
 
+/* A clock_t in ticks, with strace's comment of the seconds it makes. */
+static void add_clock_t(struct rt_sc_fmt *f, struct strbuf *o, unsigned long long v)
+{
+	long tck = sysconf(_SC_CLK_TCK);
+	unsigned long long scale = 1;
+	int width = 0;
+	long t;
+
+	rt_add_u64(o, v);
+	if (f->raw || tck <= 0 || !v)
+		return;
+	for (t = tck; t >= 10 && width < 9; t /= 10) {
+		width++;
+		scale *= 10;
+	}
+	strbuf_addf(o, " /* %llu.%0*llu s */", v / tck, width,
+		    ((v % tck) * scale + tck / 2) / tck);
+}
+
 /* strace's printsiginfo() on a kernel siginfo (x86_64 layout). */
 static void add_siginfo(struct rt_sc_fmt *f, struct strbuf *o, const unsigned char *p)
 {
@@ -426,7 +446,10 @@ static void add_siginfo(struct rt_sc_fmt *f, struct strbuf *o, const unsigned ch
 				rt_add_s64(o, status);
 			else
 				rt_add_signal(o, status);
-			strbuf_addf(o, ", si_utime=%lld, si_stime=%lld", ut, st);
+			strbuf_adds(o, ", si_utime=");
+			add_clock_t(f, o, ut);
+			strbuf_adds(o, ", si_stime=");
+			add_clock_t(f, o, st);
 			break;
 		}
 		case SIGILL: case SIGFPE: case SIGBUS: case SIGSEGV: case SIGTRAP:
