@@ -399,34 +399,71 @@ int calltrace_timer(struct bpf_perf_event_data *ctx)
 
 /* ---- signal deliveries ----------------------------------------------------- */
 
+/*
+ * A tracepoint's pointer argument as a plain number.  The signal
+ * tracepoints pass SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) as siginfo
+ * pointers, and a NULL k_sigaction; the verifier takes a tp_btf pointer
+ * argument for non-NULL and drops a test of it (seen on 6.18: "if (info)"
+ * was always taken), so it is read as a number from the context.
+ */
+static __always_inline unsigned long ct_ctx_word(const void *slot)
+{
+	unsigned long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), slot);
+	return v;
+}
+
 static __always_inline void ct_fill_signal(struct rt_signal_event *s, int sig,
-					   struct kernel_siginfo *info, struct k_sigaction *ka,
+					   unsigned long info, unsigned long ka,
 					   __u32 run, __u64 pid_tgid)
 {
-	unsigned long handler = ka ? (unsigned long)BPF_CORE_READ(ka, sa.sa_handler) : 0;
+	unsigned long handler = 0;
 
+	if (ka)
+		handler = (unsigned long)BPF_CORE_READ((struct k_sigaction *)ka, sa.sa_handler);
 	rt_fill_hdr(&s->hdr, RT_EV_SIGNAL, sizeof(*s), run, pid_tgid);
 	s->signo = sig;
 	s->handler = handler == 0 ? RT_SIG_DFL : handler == 1 ? RT_SIG_IGN : RT_SIG_HANDLER;
 	__builtin_memset(s->info, 0, sizeof(s->info));
-	if ((unsigned long)info > 1 && /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
-	    bpf_probe_read_kernel(s->info, sizeof(s->info), info))
+	if (info > 1 && /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
+	    bpf_probe_read_kernel(s->info, sizeof(s->info), (void *)info))
 		__builtin_memset(s->info, 0, sizeof(s->info));
 }
 
+/* The last signal sent to each traced process, by tgid: when it turns
+ * out fatal, the process dies dequeuing a SIGKILL with no siginfo (the
+ * group exit), and this is the "--- SIGTERM {...} ---" strace shows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct rt_signal_event);
+} calltrace_sent SEC(".maps");
+
 /* A traced thread takes a signal (to run its handler or its default
  * action): strace's "--- SIGCHLD {...} ---".  SIGKILL is left out, as
- * strace never sees it (nor the SIGKILL a fatal signal's group exit
- * dequeues). */
+ * strace never sees it; the SIGKILL of a group exit that a fatal signal
+ * started shows as that signal, as strace shows it. */
 SEC("tp_btf/signal_deliver")
 int BPF_PROG(calltrace_signal, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
 {
-	struct rt_signal_event *s;
+	unsigned long infop = ct_ctx_word(&ctx[1]), kap = ct_ctx_word(&ctx[2]);
+	struct rt_signal_event *s, *sent = NULL;
 	struct ct_cpu *c;
-	__u32 run;
+	__u32 run, tgid;
 
-	if (sig == CT_SIGKILL)
-		return 0;
+	if (sig == CT_SIGKILL) {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		int code = BPF_CORE_READ(t, signal, group_exit_code);
+
+		if (infop || code <= 0 || code > 64 || code == CT_SIGKILL)
+			return 0;
+		tgid = bpf_get_current_pid_tgid() >> 32;
+		sent = bpf_map_lookup_elem(&calltrace_sent, &tgid);
+		if (!sent || sent->signo != code)
+			return 0;
+	}
 	c = ct_claim(&run);
 	if (!c) {
 		struct rt_signal_event one;
@@ -434,12 +471,20 @@ int BPF_PROG(calltrace_signal, int sig, struct kernel_siginfo *info, struct k_si
 		if (!run)
 			return 0;
 		/* the batch is claimed: straight to the ring */
-		ct_fill_signal(&one, sig, info, ka, run, bpf_get_current_pid_tgid());
+		ct_fill_signal(&one, sig, infop, kap, run, bpf_get_current_pid_tgid());
+		if (sent) {
+			__builtin_memcpy(one.info, sent->info, sizeof(one.info));
+			one.signo = sent->signo;
+		}
 		ct_output_direct(&one, sizeof(one));
 		return 0;
 	}
 	s = (void *)ct_next(c);
-	ct_fill_signal(s, sig, info, ka, run, c->pid_tgid);
+	ct_fill_signal(s, sig, infop, kap, run, c->pid_tgid);
+	if (sent) {
+		__builtin_memcpy(s->info, sent->info, sizeof(s->info));
+		s->signo = sent->signo;
+	}
 	c->cur = sizeof(*s);
 	ct_commit(c, &s->hdr, false);
 	return 0;
@@ -453,31 +498,38 @@ SEC("tp_btf/signal_generate")
 int BPF_PROG(calltrace_signal_ignored, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
+	unsigned long infop = ct_ctx_word(&ctx[1]);
 	struct rt_signal_event s;
 	__u32 tgid, run;
 	int code;
 
-	if (result != TRACE_SIGNAL_IGNORED || sig == CT_SIGKILL)
+	if ((result != TRACE_SIGNAL_IGNORED && result != TRACE_SIGNAL_DELIVERED) ||
+	    sig == CT_SIGKILL)
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
 	run = rt_run_of(tgid);
 	if (!run)
 		return 0;
-	ct_fill_signal(&s, sig, info, NULL, run, (__u64)tgid << 32 | BPF_CORE_READ(task, pid));
+	ct_fill_signal(&s, sig, infop, 0, run, (__u64)tgid << 32 | BPF_CORE_READ(task, pid));
 	s.handler = RT_SIG_IGN;
-	if ((unsigned long)info <= 1) {
+	if (infop <= 1) {
 		/* SEND_SIG_NOINFO: from user space, SEND_SIG_PRIV: from the kernel,
 		 * as __send_signal_locked() fills them in */
-		code = (unsigned long)info ? 0x80 /* SI_KERNEL */ : 0 /* SI_USER */;
+		code = infop ? 0x80 /* SI_KERNEL */ : 0 /* SI_USER */;
 		__builtin_memcpy(s.info, &sig, 4);
 		__builtin_memcpy(s.info + 8, &code, 4);
-		if (!info) {
+		if (!infop) {
 			__u32 pid = bpf_get_current_pid_tgid() >> 32;
 			__u32 uid = bpf_get_current_uid_gid();
 
 			__builtin_memcpy(s.info + 16, &pid, 4);
 			__builtin_memcpy(s.info + 20, &uid, 4);
 		}
+	}
+	if (result == TRACE_SIGNAL_DELIVERED) {
+		/* queued: remembered in case it kills the process */
+		bpf_map_update_elem(&calltrace_sent, &tgid, &s, BPF_ANY);
+		return 0;
 	}
 	ct_output_direct(&s, sizeof(s));
 	return 0;

@@ -2440,7 +2440,7 @@ void rt_sc_retval(struct strbuf *out, __u32 nr, __s64 ret)
 /* poll/ppoll: " (Timeout)" or the descriptors that have events. */
 static void poll_aux(struct dc *c)
 {
-	const struct rt_sc_blob *b = inblob(c, 0, 0);
+	const struct rt_sc_blob *b = c->bl.out[0]; /* read when it returned */
 	struct strbuf tmp = { 0 };
 	unsigned k, n, shown = 0;
 

@@ -49,6 +49,10 @@ bool rt_flag_value(const struct rt_flag *tab, const char *name, unsigned long *v
 #define W_IN (RT_CAPW_EXIT | RT_CAPW_ANYRET) /* an input: at exit, whatever it returned */
 #define W_OUT RT_CAPW_EXIT                   /* an output: at exit, if it succeeded */
 #define W_INOUT (RT_CAPW_ENTER | RT_CAPW_EXIT) /* both: before and after */
+/* An input of a syscall that may block (a timeout, the mask to wait with):
+ * read at entry, so that a syscall still in flight when its thread dies or
+ * tracing stops shows it, as strace's "<unfinished ...>" line does. */
+#define W_ENTER RT_CAPW_ENTER
 static const struct {
 	__u8 how;
 	__u16 size;
@@ -72,13 +76,13 @@ static const struct {
 	[RT_A_STATFS] = { RT_CAP_FIXED | W_OUT, 120 },  /* struct statfs */
 	[RT_A_SIGACT] = { RT_CAP_FIXED | W_IN, 32 },    /* struct kernel_sigaction */
 	[RT_A_SIGACTOUT] = { RT_CAP_FIXED | W_OUT, 32 },
-	[RT_A_SIGSET] = { RT_CAP_FIXED | W_IN, 8 },     /* the kernel's sigset_t */
+	[RT_A_SIGSET] = { RT_CAP_FIXED | W_ENTER, 8 },  /* the kernel's sigset_t */
 	[RT_A_SIGSETOUT] = { RT_CAP_FIXED | W_OUT, 8 },
 	/* the blocked mask rt_sigreturn restores: in the rt_sigframe (its
 	 * return address, then a ucontext) that starts 8 bytes below the
 	 * stack pointer at entry, strace's arch_rt_sigframe.c */
 	[RT_A_SIGFRAME] = { RT_CAP_SIGFRAME | RT_CAPW_ENTER, offsetof(ucontext_t, uc_sigmask) },
-	[RT_A_TIMESPEC] = { RT_CAP_FIXED | W_IN, 16 },
+	[RT_A_TIMESPEC] = { RT_CAP_FIXED | W_ENTER, 16 },
 	[RT_A_TIMESPECOUT] = { RT_CAP_FIXED | W_OUT, 16 },
 	[RT_A_REMTIMESPEC] = { RT_CAP_FIXED | W_IN, 16 },
 	[RT_A_TIMEVALOUT] = { RT_CAP_FIXED | W_OUT, 16 },
@@ -102,7 +106,7 @@ static const struct {
 	[RT_A_CPUMASKOUT] = { RT_CAP_BUF_RET | W_OUT, 128 },
 	[RT_A_EPOLLEVENT] = { RT_CAP_FIXED | W_IN, 12 },
 	[RT_A_EPOLLEVENTSOUT] = { RT_CAP_ARRAY_RET | W_OUT, 12 },
-	[RT_A_POLLFDS] = { RT_CAP_ARRAY | W_IN, 8 },
+	[RT_A_POLLFDS] = { RT_CAP_ARRAY | W_INOUT, 8 }, /* events before, revents after */
 	[RT_A_CLONEARGS] = { RT_CAP_FIXED | W_IN, 88 },
 	[RT_A_STACKT] = { RT_CAP_FIXED | W_IN, 24 },
 	[RT_A_STACKTOUT] = { RT_CAP_FIXED | W_OUT, 24 },
@@ -111,7 +115,7 @@ static const struct {
 	[RT_A_FCNTLARG] = { RT_CAP_BYCMD | W_IN },
 	[RT_A_PRCTLARG] = { RT_CAP_BYCMD | W_IN },
 	[RT_A_ARCHARG] = { RT_CAP_BYCMD | W_IN },
-	[RT_A_FUTEXTIMEOUT] = { RT_CAP_BYCMD | W_IN },
+	[RT_A_FUTEXTIMEOUT] = { RT_CAP_BYCMD | W_ENTER },
 };
 
 struct rt_cap_spec rt_sc_capture_spec(__u32 nr)
@@ -198,6 +202,7 @@ void rt_sc_capture_bycmd(struct rt_cap_bycmd *tab)
 		"TIOCSPTLCK", "TIOCMBIS", "TIOCMBIC", "TIOCMSET",
 	};
 	const __u8 fixed_out = RT_CAP_FIXED | W_OUT, fixed_in = RT_CAP_FIXED | W_IN;
+	const __u8 fixed_enter = RT_CAP_FIXED | W_ENTER;
 	const __u32 all = 0xffffffff;
 	unsigned long futex_cmd = ~0ul;
 	int n = 0;
@@ -228,12 +233,13 @@ void rt_sc_capture_bycmd(struct rt_cap_bycmd *tab)
 	bycmd_add(tab, &n, "fcntl", rt_enum_fcntlcmd, "F_OFD_GETLK", all, fixed_in, 32);
 	/* futex: the timeout of the waits (the operation without its flag bits) */
 	rt_flag_value(rt_set_futexbits, "FUTEX_CMD_MASK", &futex_cmd);
-	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_WAIT", futex_cmd, fixed_in, 16);
-	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_WAIT_BITSET", futex_cmd, fixed_in, 16);
-	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_LOCK_PI", futex_cmd, fixed_in, 16);
-	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_LOCK_PI2", futex_cmd, fixed_in, 16);
+	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_WAIT", futex_cmd, fixed_enter, 16);
+	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_WAIT_BITSET", futex_cmd, fixed_enter,
+		  16);
+	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_LOCK_PI", futex_cmd, fixed_enter, 16);
+	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_LOCK_PI2", futex_cmd, fixed_enter, 16);
 	bycmd_add(tab, &n, "futex", rt_enum_futexop, "FUTEX_WAIT_REQUEUE_PI", futex_cmd,
-		  fixed_in, 16);
+		  fixed_enter, 16);
 	/* prctl: the name set or got; arch_prctl: the base got */
 	bycmd_add(tab, &n, "prctl", rt_enum_prctlop, "PR_SET_NAME", all, RT_CAP_STR | W_IN, 0);
 	bycmd_add(tab, &n, "prctl", rt_enum_prctlop, "PR_GET_NAME", all, RT_CAP_STR | W_OUT, 0);
