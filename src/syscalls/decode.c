@@ -64,7 +64,14 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 	size_t off = sizeof(*ev);
 	unsigned i;
 
-	memset(bl, 0, sizeof(*bl));
+	/* cleared by hand: this runs for every record */
+	memset(bl->out, 0, sizeof(bl->out));
+	memset(bl->in, 0, sizeof(bl->in));
+	memset(bl->name, 0, sizeof(bl->name));
+	memset(bl->ctrl, 0, sizeof(bl->ctrl));
+	memset(bl->count, 0, sizeof(bl->count));
+	bl->nelem = 0;
+	bl->argc = 0;
 	bl->argv_total = -1;
 	bl->argv_arg = -1;
 	if (len < sizeof(*ev))
@@ -2638,7 +2645,8 @@ int rt_sc_decode(struct rt_sc_fmt *f, const struct rt_syscall_event *ev, size_t 
 	int n, i;
 
 	memset(dec, 0, sizeof(*dec));
-	memset(&c, 0, sizeof(c));
+	c.aux[0] = 0;
+	c.noret = false;
 	if (parse_blobs(ev, len, &c.bl))
 		return -EINVAL;
 	c.f = f;

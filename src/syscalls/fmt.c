@@ -85,23 +85,36 @@ static void add_time(struct rt_sc_fmt *f, struct strbuf *out, __u64 ts)
 	strbuf_addc(out, ' ');
 }
 
+/* "[pid  4211] " or "4211  " (no printf: this runs for every line). */
 static void add_prefix(struct rt_sc_fmt *f, struct strbuf *out, __u32 pid)
 {
-	char buf[32];
-	int n;
+	char buf[32], *p = buf + 16, *digits;
+	int n = 0;
 
-	switch (f->prefix) {
-	case RT_SC_PFX_PID:
-		n = snprintf(buf, sizeof(buf), "[pid %5u] ", pid);
-		strbuf_add(out, buf, n);
-		break;
-	case RT_SC_PFX_COLUMN:
-		n = snprintf(buf, sizeof(buf), "%-5u ", pid);
-		strbuf_add(out, buf, n);
-		break;
-	default:
-		break;
+	if (f->prefix == RT_SC_PFX_NONE)
+		return;
+	do {
+		*--p = '0' + pid % 10;
+		pid /= 10;
+		n++;
+	} while (pid);
+	digits = p;
+	if (f->prefix == RT_SC_PFX_PID) {
+		for (; n < 5; n++)
+			*--p = ' ';
+		p -= 5;
+		memcpy(p, "[pid ", 5);
+		buf[16] = ']';
+		buf[17] = ' ';
+		strbuf_add(out, p, buf + 18 - p);
+		return;
 	}
+	/* "%-5u " */
+	p = buf + 16;
+	for (; n < 5; n++)
+		*p++ = ' ';
+	*p++ = ' ';
+	strbuf_add(out, digits, p - digits);
 }
 
 static void leader(struct rt_sc_fmt *f, struct strbuf *out, __u64 ts, __u32 pid)
