@@ -198,7 +198,7 @@ __noinline int ct_bycmd_find(__u32 nr, __u64 cmd)
 
 /*
  * An iovec array of @cnt elements at @vec, for argument @argi: the array
- * (DATA, up to RT_SC_IOV_MAX elements), then each element's bytes (ELEM),
+ * (IOV, up to RT_SC_IOV_MAX elements), then each element's bytes (ELEM),
  * up to strsize each and, for a read (@budget != -1), @budget in all.
  */
 static __always_inline void ct_iov(struct ct_cpu *c, __u8 *rec, __u8 argi, __u64 vec, __u64 cnt,
@@ -211,7 +211,7 @@ static __always_inline void ct_iov(struct ct_cpu *c, __u8 *rec, __u8 argi, __u64
 		return;
 	if (cnt > RT_SC_IOV_MAX)
 		cnt = RT_SC_IOV_MAX;
-	if (ct_blob(c, rec, true, argi, RT_BLOB_DATA, vec, cnt * 16, false) < 0)
+	if (ct_blob(c, rec, true, argi, RT_BLOB_IOV, vec, cnt * 16, false) < 0)
 		return;
 #pragma clang loop unroll(full)
 	for (k = 0; k < RT_SC_IOV_MAX; k++) {

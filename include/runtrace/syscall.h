@@ -41,6 +41,7 @@ enum rt_sc_blob_kind {
 			       * (or of its msghdr), repeated in array order */
 	RT_BLOB_NAME = 7,     /* a msghdr's msg_name bytes */
 	RT_BLOB_CTRL = 8,     /* a msghdr's msg_control bytes */
+	RT_BLOB_IOV = 9,      /* an iovec array (of readv/writev, of a msghdr) */
 };
 #define RT_BLOB_F_ENTER 0x80
 #define RT_BLOB_KIND(k) ((k) & 0x7f)
@@ -139,7 +140,7 @@ enum rt_cap_kind {
 	RT_CAP_FIXED = 6,     /* size bytes (a struct) */
 	RT_CAP_ARRAY = 7,     /* arg[len] elements of size bytes, up to RT_SC_ARRAY_MAX bytes */
 	RT_CAP_ARRAY_RET = 8, /* ret elements of size bytes, up to RT_SC_ARRAY_MAX bytes */
-	RT_CAP_IOV = 9,       /* struct iovec[arg[len]]: the array (DATA), up to
+	RT_CAP_IOV = 9,       /* struct iovec[arg[len]]: the array (IOV), up to
 			       * RT_SC_IOV_MAX, then each element's bytes (ELEM), up
 			       * to strsize each; size 1: a read, ret bytes in all */
 	RT_CAP_MSGHDR = 10,   /* struct msghdr (DATA), its msg_name (NAME), its

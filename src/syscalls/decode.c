@@ -44,6 +44,7 @@ struct blobs {
 	const struct rt_sc_blob *name[6]; /* msghdr msg_name */
 	const struct rt_sc_blob *ctrl[6]; /* msghdr msg_control */
 	const struct rt_sc_blob *count[6];
+	const struct rt_sc_blob *iov[6];  /* an iovec array */
 	const struct rt_sc_blob *elem[RT_SC_IOV_MAX];
 	int nelem;
 	const struct rt_sc_blob *argv[MAX_ARGV];
@@ -70,6 +71,7 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 	memset(bl->name, 0, sizeof(bl->name));
 	memset(bl->ctrl, 0, sizeof(bl->ctrl));
 	memset(bl->count, 0, sizeof(bl->count));
+	memset(bl->iov, 0, sizeof(bl->iov));
 	bl->nelem = 0;
 	bl->argc = 0;
 	bl->argv_total = -1;
@@ -103,6 +105,9 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 		case RT_BLOB_COUNT:
 			if (b->len >= 4)
 				bl->count[b->arg] = b;
+			break;
+		case RT_BLOB_IOV:
+			bl->iov[b->arg] = b;
 			break;
 		case RT_BLOB_ELEM:
 			if (bl->nelem < RT_SC_IOV_MAX)
@@ -824,10 +829,11 @@ static void add_data(struct dc *c, const struct rt_sc_blob *b, unsigned long lon
 	rt_sc_quote(c->o, bdata(b), b->len, total > b->len);
 }
 
-/* An iovec array: its elements with their bytes (ELEM blobs, in order). */
+/* An iovec array (the IOV blob of argument @i): its elements with their
+ * bytes (ELEM blobs, in order). */
 static void add_iov(struct dc *c, int i, unsigned long long cnt, bool read)
 {
-	const struct rt_sc_blob *arr = c->bl.out[i];
+	const struct rt_sc_blob *arr = c->bl.iov[i];
 	unsigned long long budget = read ? (c->ret > 0 ? (unsigned long long)c->ret : 0) : ~0ull;
 	unsigned k, n;
 
@@ -876,7 +882,6 @@ static void add_msghdr(struct dc *c, int i, bool read, int namelen_in)
 	struct strbuf *o = c->o;
 	__u64 namep, iovp, iovlen, ctrlp, ctrllen;
 	__u32 namelen, flags;
-	unsigned k;
 
 	if (!m || m->len < 56) {
 		add_ptr(o, A(c, i));
@@ -899,43 +904,17 @@ static void add_msghdr(struct dc *c, int i, bool read, int namelen_in)
 		strbuf_addf(o, "%d => ", namelen_in);
 	rt_add_s64(o, (int)namelen);
 	strbuf_adds(o, ", msg_iov=");
-	{
-		/* the iovec array is not a blob of its own: rebuild it from the
-		 * element blobs' order (their lengths are in the ELEM blobs) */
-		unsigned long long budget = read ? (c->ret > 0 ? (unsigned long long)c->ret : 0)
-						 : ~0ull;
-
-		if (!iovp) {
-			strbuf_adds(o, "NULL");
-		} else if (!c->bl.nelem && iovlen) {
-			rt_add_hex(o, iovp);
-		} else {
-			strbuf_addc(o, '[');
-			for (k = 0; k < (unsigned)c->bl.nelem; k++) {
-				const struct rt_sc_blob *e = c->bl.elem[k];
-
-				if (k)
-					strbuf_adds(o, ", ");
-				strbuf_adds(o, "{iov_base=");
-				rt_sc_quote(o, bdata(e), e->len, budget > e->len &&
-					    e->len == c->f->strsize);
-				if (budget != ~0ull)
-					budget = budget > e->len ? budget - e->len : 0;
-				strbuf_adds(o, ", iov_len=");
-				/* the element's length is not captured: what was shown */
-				rt_add_u64(o, e->len);
-				strbuf_addc(o, '}');
-			}
-			strbuf_addc(o, ']');
-		}
-	}
+	if (!iovp)
+		strbuf_adds(o, "NULL");
+	else
+		add_iov(c, i, iovlen, read);
 	strbuf_addf(o, ", msg_iovlen=%llu", (unsigned long long)iovlen);
 	if (ctrllen) {
 		strbuf_adds(o, ", msg_control=");
 		add_ptr(o, ctrlp);
 	}
 	strbuf_addf(o, ", msg_controllen=%llu, msg_flags=", (unsigned long long)ctrllen);
-	rt_sc_flags(o, rt_set_msgflags, flags, "0");
+	rt_sc_flags(o, rt_set_msgflags, flags, "MSG_???");
 	strbuf_addc(o, '}');
 }
 
@@ -987,7 +966,7 @@ static void add_termios(struct dc *c, const unsigned char *p)
 static bool exit_kind(unsigned char k)
 {
 	switch (k) {
-	case RT_A_BUFOUT: case RT_A_SOCKADDROUT: case RT_A_SOCKLEN: case RT_A_WAITSTATUS:
+	case RT_A_BUFOUT: case RT_A_BUFOUTHEX: case RT_A_SOCKADDROUT: case RT_A_SOCKLEN: case RT_A_WAITSTATUS:
 	case RT_A_PIPEFDS: case RT_A_STAT: case RT_A_STATX: case RT_A_STATFS:
 	case RT_A_SIGACTOUT: case RT_A_SIGSETOUT: case RT_A_TIMESPECOUT: case RT_A_REMTIMESPEC:
 	case RT_A_TIMEVALOUT: case RT_A_UTSNAME: case RT_A_DIRENTS: case RT_A_CWD:
@@ -1050,6 +1029,25 @@ static void arg(struct dc *c, int i)
 		else
 			add_ptr(o, a);
 		return;
+	case RT_A_BUFOUTHEX:
+		/* strace prints random bytes all in hex (getrandom) */
+		b = outblob(c, i, 0);
+		if (b) {
+			size_t k;
+
+			strbuf_addc(o, '"');
+			for (k = 0; k < b->len; k++) {
+				static const char hx[] = "0123456789abcdef";
+				char e[4] = { '\\', 'x', hx[bdata(b)[k] >> 4], hx[bdata(b)[k] & 15] };
+
+				strbuf_add(o, e, 4);
+			}
+			strbuf_addc(o, '"');
+			if ((__u64)c->ret > b->len)
+				strbuf_adds(o, "...");
+			return;
+		}
+		/* fall through */
 	case RT_A_BUFOUT:
 		b = outblob(c, i, 0);
 		if (b)
@@ -1568,7 +1566,7 @@ static void arg(struct dc *c, int i)
 			strbuf_adds(o, "{ss_sp=");
 			add_ptr(o, sp);
 			strbuf_adds(o, ", ss_flags=");
-			rt_sc_flags(o, ss_flags, (__u32)flags, "0");
+			rt_sc_flags(o, ss_flags, (__u32)flags, "SS_???");
 			strbuf_addf(o, ", ss_size=%llu}", (unsigned long long)size);
 		} else {
 			add_ptr(o, a);
@@ -1601,10 +1599,10 @@ static void arg(struct dc *c, int i)
 		return;
 	}
 	case RT_A_ATFLAGS:
-		rt_sc_flags(o, rt_set_atflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_atflags, (unsigned)a, "AT_???");
 		return;
 	case RT_A_FACCESSATFLAGS:
-		rt_sc_flags(o, rt_set_faccessatflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_faccessatflags, (unsigned)a, "AT_???");
 		return;
 	case RT_A_STATXFLAGS:
 		rt_sc_flags(o, rt_set_statxsync, (unsigned)a & 0x6000, NULL);
@@ -1660,7 +1658,7 @@ static void arg(struct dc *c, int i)
 		return;
 	}
 	case RT_A_MSGFLAGS:
-		rt_sc_flags(o, rt_set_msgflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_msgflags, (unsigned)a, "MSG_???");
 		return;
 	case RT_A_SIG:
 		rt_add_signal(o, (int)a);
@@ -1697,7 +1695,7 @@ static void arg(struct dc *c, int i)
 		pxval(o, rt_enum_sigmaskhow, (unsigned)a, "SIG_???");
 		return;
 	case RT_A_MREMAPFLAGS:
-		rt_sc_flags(o, rt_set_mremapflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_mremapflags, (unsigned)a, "MREMAP_???");
 		return;
 	case RT_A_MADVICE:
 		pxval(o, rt_enum_madvice, (unsigned)a, "MADV_???");
@@ -1706,7 +1704,7 @@ static void arg(struct dc *c, int i)
 		pxval_d(o, rt_enum_fadvice, (int)a, "POSIX_FADV_???");
 		return;
 	case RT_A_WAITOPTIONS:
-		rt_sc_flags(o, rt_set_waitoptions, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_waitoptions, (unsigned)a, "W???");
 		return;
 	case RT_A_FLOCKOP:
 		rt_sc_flags(o, rt_set_flockop, (unsigned)a, "LOCK_???");
@@ -1721,37 +1719,40 @@ static void arg(struct dc *c, int i)
 		pxval_d(o, rt_enum_clockid, (int)a, "CLOCK_???");
 		return;
 	case RT_A_CLOCKFLAGS:
-		rt_sc_flags(o, rt_set_clockflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_clockflags, (unsigned)a, "TIMER_???");
 		return;
 	case RT_A_EPOLLOP:
 		pxval(o, rt_enum_epollop, (unsigned)a, "EPOLL_CTL_???");
 		return;
 	case RT_A_EPOLLFLAGS:
-		rt_sc_flags(o, rt_set_epollflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_epollflags, (unsigned)a, "EPOLL_???");
 		return;
 	case RT_A_TFDFLAGS:
-		rt_sc_flags(o, rt_set_tfdflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_tfdflags, (unsigned)a, "TFD_???");
 		return;
 	case RT_A_SFDFLAGS:
-		rt_sc_flags(o, rt_set_sfdflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_sfdflags, (unsigned)a, "SFD_???");
 		return;
 	case RT_A_EFDFLAGS:
-		rt_sc_flags(o, rt_set_efdflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_efdflags, (unsigned)a, "EFD_???");
 		return;
 	case RT_A_INOTIFYFLAGS:
-		rt_sc_flags(o, rt_set_inotifyflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_inotifyflags, (unsigned)a, "IN_???");
 		return;
 	case RT_A_RENAMEFLAGS:
-		rt_sc_flags(o, rt_set_renameflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_renameflags, (unsigned)a, "RENAME_???");
 		return;
 	case RT_A_GRNDFLAGS:
-		rt_sc_flags(o, rt_set_grndflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_grndflags, (unsigned)a, "GRND_???");
 		return;
 	case RT_A_MFDFLAGS:
-		rt_sc_flags(o, rt_set_mfdflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_mfdflags, (unsigned)a, "MFD_???");
+		return;
+	case RT_A_PRIOWHICH:
+		pxval(o, rt_enum_priowhich, (unsigned)a, "PRIO_???");
 		return;
 	case RT_A_CLOSERANGEFLAGS:
-		rt_sc_flags(o, rt_set_closerangeflags, (unsigned)a, "0");
+		rt_sc_flags(o, rt_set_closerangeflags, (unsigned)a, "CLOSE_RANGE_???");
 		return;
 	case RT_A_HEX:
 	default:
@@ -2270,6 +2271,9 @@ static void sc_prctl(struct dc *c)
 			rt_add_hex(o, A(c, 1));
 			next(c);
 		}
+		if (!strcmp(n, "PR_GET_DUMPABLE") && c->exited && !c->failed &&
+		    rt_flag_name(rt_enum_dumpable, c->ret) && !raw_mode)
+			snprintf(c->aux, sizeof(c->aux), "%s", rt_flag_name(rt_enum_dumpable, c->ret));
 	} else if (!strcmp(n, "PR_SET_DUMPABLE") || !strcmp(n, "PR_SET_KEEPCAPS") ||
 		   !strcmp(n, "PR_SET_CHILD_SUBREAPER") || !strcmp(n, "PR_SET_TIMERSLACK") ||
 		   !strcmp(n, "PR_CAPBSET_READ") || !strcmp(n, "PR_CAPBSET_DROP")) {
@@ -2319,11 +2323,6 @@ static void add_sockopt_val(struct dc *c, int level, int name, const struct rt_s
 		strbuf_addf(o, "{l_onoff=%d, l_linger=%d}", v[0], v[1]);
 		return;
 	}
-	if ((level == SOL_SOCKET && name == SO_BINDTODEVICE) ||
-	    (level == SOL_TCP && name == TCP_CONGESTION)) {
-		rt_sc_quote(o, bdata(b), strnlen((const char *)bdata(b), b->len), false);
-		return;
-	}
 	if (len == 4 && b->len >= 4) {
 		int v;
 
@@ -2335,7 +2334,9 @@ static void add_sockopt_val(struct dc *c, int level, int name, const struct rt_s
 			strbuf_addf(o, "[%d]", v);
 		return;
 	}
-	rt_sc_quote(o, bdata(b), b->len, len > (long long)b->len);
+	/* strace's printstrn(): the bytes, up to -s */
+	rt_sc_quote(o, bdata(b), b->len < c->f->strsize ? b->len : c->f->strsize,
+		    len > (long long)(b->len < c->f->strsize ? b->len : c->f->strsize));
 }
 
 static void sc_setsockopt(struct dc *c)

@@ -61,6 +61,7 @@ static const struct {
 	[RT_A_STR] = { RT_CAP_STR | W_IN },
 	[RT_A_BUFIN] = { RT_CAP_BUF | W_IN },
 	[RT_A_BUFOUT] = { RT_CAP_BUF_RET | W_OUT },
+	[RT_A_BUFOUTHEX] = { RT_CAP_BUF_RET | W_OUT },
 	[RT_A_CWD] = { RT_CAP_BUF_RET | W_OUT, RT_SC_PATH_MAX },
 	[RT_A_SOCKADDR] = { RT_CAP_BUF | W_IN, 128 },
 	[RT_A_SOCKADDROUT] = { RT_CAP_LENPTR | W_OUT, 128 },

@@ -29,8 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/timerfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
@@ -100,7 +105,7 @@ static void capture(__u32 nr, const __u64 *a, bool exit, long ret)
 
 	for (i = 0; i < 6; i++) {
 		__u8 how = sp.arg[i].how, li = sp.arg[i].len & 7;
-		unsigned size = sp.arg[i].size, kind = how & RT_CAP_KIND_MASK, n;
+		unsigned size = sp.arg[i].size, kind = how & RT_CAP_KIND_MASK;
 		__u64 lenarg;
 		const void *p = (const void *)(uintptr_t)a[i];
 
@@ -208,8 +213,7 @@ static void capture(__u32 nr, const __u64 *a, bool exit, long ret)
 			return;
 		if (cnt > RT_SC_IOV_MAX)
 			cnt = RT_SC_IOV_MAX;
-		if ((sp.arg[argi].how & RT_CAP_KIND_MASK) == RT_CAP_IOV)
-			blob(argi, RT_BLOB_DATA, iov, cnt * 16);
+		blob(argi, RT_BLOB_IOV, iov, cnt * 16);
 		for (k = 0; k < (int)cnt; k++) {
 			unsigned long long n = iov[k].iov_len < budget ? iov[k].iov_len : budget;
 
@@ -305,6 +309,14 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/decode_oracle.%d", dir, getpid());
 	mkdir(path, 0700);
 	memset(buf, 'x', sizeof(buf));
+	/* the output buffers grown now: between the markers, no brk/mmap of ours */
+	strbuf_add(&lines, buf, sizeof(buf));
+	strbuf_add(&lines, buf, sizeof(buf));
+	strbuf_add(&lines, buf, sizeof(buf));
+	strbuf_add(&lines, buf, sizeof(buf));
+	strbuf_reset(&lines);
+	strbuf_add(&fmt.scratch, buf, sizeof(buf));
+	strbuf_reset(&fmt.scratch);
 
 	syscall(SYS_getppid); /* ---- start marker ---- */
 
@@ -486,13 +498,58 @@ int main(int argc, char **argv)
 	C(SYS_socket, AF_UNIX, SOCK_DGRAM, 0);
 	/* memory */
 	{
-		void *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		long m = C(SYS_mmap, NULL, 8192, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		C(SYS_madvise, m, 8192, MADV_DONTNEED);
 		C(SYS_mprotect, m, 4096, PROT_NONE);
 		C(SYS_munmap, m, 8192);
 	}
 	C(SYS_fadvise64, fds[0], 0, 0, POSIX_FADV_SEQUENTIAL);
+	/* more of what programs do */
+	{
+		struct timeval tv = { 0, 0 };
+		struct linger lg = { 1, 5 };
+		char cong[16];
+		stack_t ss;
+
+		FD_ZERO(&rfds);
+		FD_SET(fds[0], &rfds);
+		C(SYS_select, fds[0] + 1, &rfds, NULL, NULL, &tv);
+		ts.tv_sec = 0;
+		ts.tv_nsec = 1000;
+		pfd[0] = (struct pollfd){ .fd = sv[0], .events = POLLIN };
+		C(SYS_ppoll, pfd, 1, &ts, NULL, 8);
+		C(SYS_setsockopt, ls, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		slen = sizeof(lg);
+		C(SYS_getsockopt, ls, SOL_SOCKET, SO_LINGER, &lg, &slen);
+		slen = sizeof(cong);
+		C(SYS_getsockopt, cs, SOL_TCP, TCP_CONGESTION, cong, &slen);
+		C(SYS_setsockopt, ls, SOL_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		C(SYS_flock, fds[0], LOCK_EX | LOCK_NB);
+		C(SYS_gettimeofday, &tv, NULL);
+		C(SYS_sigaltstack, NULL, &ss);
+		C(SYS_readlink, "/proc/self/exe", buf, sizeof(buf));
+		C(SYS_readlink, "/etc/passwd", buf, sizeof(buf));
+		C(SYS_getcpu, &len, NULL, NULL);
+		C(SYS_kill, 0, 0);
+		C(SYS_getxattr, "/etc/passwd", "user.nothing", buf, sizeof(buf));
+		C(SYS_access, "/etc/shadow", R_OK | X_OK);
+		C(SYS_chdir, "/");
+		C(SYS_mkdirat, AT_FDCWD, path, 0750);
+		C(SYS_renameat2, AT_FDCWD, path, AT_FDCWD, path, RENAME_NOREPLACE);
+		C(SYS_rmdir, path);
+		C(SYS_eventfd2, 0, EFD_CLOEXEC | EFD_NONBLOCK);
+		C(SYS_memfd_create, "oracle", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		C(SYS_timerfd_create, CLOCK_MONOTONIC, TFD_CLOEXEC);
+		C(SYS_inotify_init1, IN_CLOEXEC);
+		C(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv);
+		C(SYS_dup2, fds[0], fds[0]);
+		C(SYS_ftruncate, fds[0], 0);
+		C(SYS_getpriority, PRIO_PROCESS, 0);
+		C0(SYS_sched_yield);
+		C(SYS_close_range, 1000, ~0u, 0);
+	}
 
 	syscall(SYS_getppid); /* ---- end marker ---- */
 
