@@ -61,8 +61,8 @@ static __always_inline long ct_blob(struct ct_cpu *c, __u8 *rec, bool exit, __u8
 	asm volatile("%[len] &= %[mask]" : [len] "+r"(len) : [mask] "i"(RT_SC_BLOB_MAX - 1));
 	if (str)
 		n = bpf_probe_read_user_str(rec + off + sizeof(*b), len, (void *)src);
-	else if (len)
-		n = bpf_probe_read_user(rec + off + sizeof(*b), len, (void *)src) ? -1 : len;
+	else if (len) /* (long): "? -1 : len" alone would be unsigned */
+		n = bpf_probe_read_user(rec + off + sizeof(*b), len, (void *)src) ? -1 : (long)len;
 	else
 		n = 0;
 	if (n < 0)

@@ -51,8 +51,11 @@ bool rt_flag_value(const struct rt_flag *tab, const char *name, unsigned long *v
 #define W_INOUT (RT_CAPW_ENTER | RT_CAPW_EXIT) /* both: before and after */
 /* An input of a syscall that may block (a timeout, the mask to wait with):
  * read at entry, so that a syscall still in flight when its thread dies or
- * tracing stops shows it, as strace's "<unfinished ...>" line does. */
-#define W_ENTER RT_CAPW_ENTER
+ * tracing stops shows it, as strace's "<unfinished ...>" line does; and
+ * again at exit, since at entry its page may not be in memory yet (a read
+ * in BPF cannot fault it in: seen with glibc's sigset on a fresh stack
+ * page before pthread_create's clone3). */
+#define W_ENTER (RT_CAPW_ENTER | W_IN)
 static const struct {
 	__u8 how;
 	__u16 size;
