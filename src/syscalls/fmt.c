@@ -203,9 +203,12 @@ int rt_sc_fmt_text_part(struct rt_sc_fmt *f, struct strbuf *out,
 		strbuf_adds(out, "<... ");
 		sc_name(out, ev->nr);
 		strbuf_adds(out, " resumed>");
-		if (dec.comma_late && dec.split > 0 && dec.split < dec.n)
-			strbuf_add(out, ", ", 2);
-		add_args(f, out, &dec, dec.split, dec.n);
+		/* an exit-only record: its arguments are not known */
+		if (!(ev->flags & RT_SC_F_RESUMED)) {
+			if (dec.comma_late && dec.split > 0 && dec.split < dec.n)
+				strbuf_add(out, ", ", 2);
+			add_args(f, out, &dec, dec.split, dec.n);
+		}
 	} else {
 		sc_name(out, ev->nr);
 		strbuf_addc(out, '(');
@@ -278,9 +281,9 @@ int rt_sc_fmt_json(struct rt_sc_fmt *f, struct strbuf *out,
 	strbuf_adds(out, "\",\"nr\":");
 	rt_add_u64(out, ev->nr);
 	strbuf_adds(out, ",\"args\":[");
-	for (i = resumed ? dec.split : 0; i < dec.n; i++) {
+	for (i = 0; i < dec.n && !resumed; i++) {
 		start = i ? dec.ends[i - 1] : 0;
-		if (i > (resumed ? dec.split : 0))
+		if (i)
 			strbuf_addc(out, ',');
 		strbuf_add_json_str(out, f->scratch.buf + start, dec.ends[i] - start);
 	}
