@@ -196,6 +196,49 @@ static __always_inline __u8 *ct_next(struct ct_cpu *c)
 
 #include "capture.bpf.h"
 
+/* ---- signals the kernel ignored on arrival ------------------------------- */
+
+/* A signal whose action is to ignore it is discarded when sent, but strace
+ * shows it where the thread would have dequeued it: after the syscall it
+ * was in, or before its next one.  Kept here, by tid, until then. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct rt_signal_event);
+} calltrace_ignored SEC(".maps");
+
+/* Entries in calltrace_ignored: while 0, the syscall path looks no further. */
+volatile __u32 ct_ignored_n;
+
+/* Put the ignored signal kept for the current thread, if any, into the
+ * batch. */
+static __always_inline void ct_put_ignored(void)
+{
+	struct rt_signal_event *kept, *s;
+	struct ct_cpu *c;
+	__u32 tid, run;
+
+	if (!ct_ignored_n)
+		return;
+	tid = bpf_get_current_pid_tgid();
+	kept = bpf_map_lookup_elem(&calltrace_ignored, &tid);
+	if (!kept)
+		return;
+	c = ct_claim(&run);
+	if (c) {
+		s = (void *)ct_next(c);
+		__builtin_memcpy(s, kept, sizeof(*s));
+		s->hdr.ts = bpf_ktime_get_ns();
+		c->cur = sizeof(*s);
+		ct_commit(c, &s->hdr, false);
+	} else if (run) {
+		ct_output_direct(kept, sizeof(*kept));
+	}
+	if (!bpf_map_delete_elem(&calltrace_ignored, &tid))
+		__sync_fetch_and_sub(&ct_ignored_n, 1);
+}
+
 /* ---- halves -------------------------------------------------------------- */
 
 static __always_inline void ct_fill_enter(struct rt_sc_enter *e, struct pt_regs *regs, long id,
@@ -223,6 +266,7 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 
 	if (!ct_wanted(id))
 		return 0;
+	ct_put_ignored(); /* a signal sent while the thread ran in user space */
 	c = ct_claim(&run);
 	if (!c) {
 		struct rt_sc_enter one;
@@ -273,11 +317,19 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 		return 0;
 	/* Interrupted by SIGKILL (ERESTART* with SIGKILL pending): it never
 	 * returns to the program.  No exit half: userspace shows it
-	 * unfinished, as strace does. */
-	if (ret >= -CT_ERESTART_LAST && ret <= -CT_ERESTARTSYS &&
-	    (BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
-			   pending.signal.sig[0]) & (1ul << (CT_SIGKILL - 1))))
-		return 0;
+	 * unfinished, as strace does.  But a fatal signal other than SIGKILL
+	 * (a SIGTERM, SIGINT) is also turned into a pending SIGKILL, and there
+	 * strace shows the syscall return "= ? ERESTART..." before "--- SIGTERM
+	 * ---": the group exit code tells them apart (the signal, or an
+	 * exit_group status, whose low 7 bits are 0). */
+	if (ret >= -CT_ERESTART_LAST && ret <= -CT_ERESTARTSYS) {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		int code = BPF_CORE_READ(t, signal, group_exit_code) & 0x7f;
+
+		if ((BPF_CORE_READ(t, pending.signal.sig[0]) & (1ul << (CT_SIGKILL - 1))) &&
+		    (!code || code == CT_SIGKILL))
+			return 0;
+	}
 	spec = ct_spec_of(nr);
 	cflags = nr < RT_SC_NR_MAX ? spec->flags : 0;
 	if (cfg_ct_failed_only && !(ret < 0 && ret >= -4095)) /* not shown */
@@ -336,6 +388,7 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 	}
 done:
 	ct_commit(c, &x->hdr, true);
+	ct_put_ignored(); /* a signal sent while the thread was in this syscall */
 	return 0;
 }
 
@@ -499,8 +552,8 @@ int BPF_PROG(calltrace_signal_ignored, int sig, struct kernel_siginfo *info,
 	     struct task_struct *task, int group, int result)
 {
 	unsigned long infop = ct_ctx_word(&ctx[1]);
-	struct rt_signal_event s;
-	__u32 tgid, run;
+	struct rt_signal_event s, *kept;
+	__u32 tgid, tid, run;
 	int code;
 
 	if ((result != TRACE_SIGNAL_IGNORED && result != TRACE_SIGNAL_DELIVERED) ||
@@ -531,6 +584,13 @@ int BPF_PROG(calltrace_signal_ignored, int sig, struct kernel_siginfo *info,
 		bpf_map_update_elem(&calltrace_sent, &tgid, &s, BPF_ANY);
 		return 0;
 	}
-	ct_output_direct(&s, sizeof(s));
+	/* ignored: shown when the thread next leaves or enters a syscall; a
+	 * second one before that shows the first now */
+	tid = s.hdr.tid;
+	kept = bpf_map_lookup_elem(&calltrace_ignored, &tid);
+	if (kept)
+		ct_output_direct(kept, sizeof(*kept));
+	if (!bpf_map_update_elem(&calltrace_ignored, &tid, &s, BPF_ANY) && !kept)
+		__sync_fetch_and_add(&ct_ignored_n, 1);
 	return 0;
 }

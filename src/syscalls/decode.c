@@ -1270,6 +1270,21 @@ static void arg(struct dc *c, int i)
 		else
 			add_ptr(o, a);
 		return;
+	case RT_A_SIGSETARG:
+		/* pselect6's {sigmask, sigsetsize}: the set itself is not read */
+		b = inblob(c, i, 16);
+		if (b && a) {
+			__u64 p, size;
+
+			memcpy(&p, bdata(b), 8);
+			memcpy(&size, bdata(b) + 8, 8);
+			strbuf_adds(o, "{sigmask=");
+			add_ptr(o, p);
+			strbuf_addf(o, ", sigsetsize=%llu}", (unsigned long long)size);
+		} else {
+			add_ptr(o, a);
+		}
+		return;
 	case RT_A_SIGFRAME:
 		b = c->bl.in[i];
 		if (b && b->len >= 8) {

@@ -82,6 +82,7 @@ static const struct {
 	[RT_A_SIGACTOUT] = { RT_CAP_FIXED | W_OUT, 32 },
 	[RT_A_SIGSET] = { RT_CAP_FIXED | W_ENTER, 8 },  /* the kernel's sigset_t */
 	[RT_A_SIGSETOUT] = { RT_CAP_FIXED | W_OUT, 8 },
+	[RT_A_SIGSETARG] = { RT_CAP_FIXED | W_ENTER, 16 }, /* {sigset_t *, size_t} */
 	/* the blocked mask rt_sigreturn restores: in the rt_sigframe (its
 	 * return address, then a ucontext) that starts 8 bytes below the
 	 * stack pointer at entry, strace's arch_rt_sigframe.c */
