@@ -969,7 +969,8 @@ static bool exit_kind(unsigned char k)
 	case RT_A_BUFOUT: case RT_A_BUFOUTHEX: case RT_A_SOCKADDROUT: case RT_A_SOCKLEN: case RT_A_WAITSTATUS:
 	case RT_A_PIPEFDS: case RT_A_STAT: case RT_A_STATX: case RT_A_STATFS:
 	case RT_A_SIGACTOUT: case RT_A_SIGSETOUT: case RT_A_TIMESPECOUT: case RT_A_REMTIMESPEC:
-	case RT_A_TIMEVALOUT: case RT_A_UTSNAME: case RT_A_DIRENTS: case RT_A_CWD:
+	case RT_A_TIMEVALOUT: case RT_A_ITIMERVALOUT: case RT_A_ITIMERSPECOUT:
+	case RT_A_UTSNAME: case RT_A_DIRENTS: case RT_A_CWD:
 	case RT_A_RLIMITOUT: case RT_A_SYSINFO: case RT_A_GIDSOUT: case RT_A_INTOUT:
 	case RT_A_CPUMASKOUT: case RT_A_EPOLLEVENTSOUT: case RT_A_MSGHDROUT:
 	case RT_A_SOCKOPTVALOUT: case RT_A_STACKTOUT: case RT_A_IOVOUT:
@@ -1356,6 +1357,28 @@ static void arg(struct dc *c, int i)
 			add_timeval(o, bdata(b));
 		else
 			add_ptr(o, a);
+		return;
+	case RT_A_ITIMERVAL:
+	case RT_A_ITIMERVALOUT:
+	case RT_A_ITIMERSPEC:
+	case RT_A_ITIMERSPECOUT: {
+		bool in = c->d->kinds[i] == RT_A_ITIMERVAL || c->d->kinds[i] == RT_A_ITIMERSPEC;
+		bool spec = c->d->kinds[i] == RT_A_ITIMERSPEC || c->d->kinds[i] == RT_A_ITIMERSPECOUT;
+
+		b = in ? inblob(c, i, 32) : outblob(c, i, 32);
+		if (b && a) {
+			strbuf_adds(o, "{it_interval=");
+			(spec ? add_timespec : add_timeval)(o, bdata(b));
+			strbuf_adds(o, ", it_value=");
+			(spec ? add_timespec : add_timeval)(o, bdata(b) + 16);
+			strbuf_addc(o, '}');
+		} else {
+			add_ptr(o, a);
+		}
+		return;
+	}
+	case RT_A_ITIMERWHICH:
+		pxval(o, rt_enum_itimerwhich, (unsigned)a, "ITIMER_???");
 		return;
 	case RT_A_RLIMIT:
 		b = inblob(c, i, 16);

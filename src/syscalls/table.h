@@ -44,6 +44,7 @@ enum rt_argkind {
 	RT_A_CLONEARGS, RT_A_STACKT, RT_A_STACKTOUT, RT_A_IOCTLARG, RT_A_FCNTLARG,
 	RT_A_PRCTLARG, RT_A_ARCHARG, RT_A_FUTEXTIMEOUT, RT_A_FDSET, RT_A_TIMESPECINOUT,
 	RT_A_TIMEVALINOUT, RT_A_BUFOUTHEX, RT_A_PRIOWHICH, RT_A_SIGSETARG,
+	RT_A_ITIMERWHICH, RT_A_ITIMERVAL, RT_A_ITIMERVALOUT, RT_A_ITIMERSPEC, RT_A_ITIMERSPECOUT,
 	/* values */
 	RT_A_STATXFLAGS, RT_A_STATXMASK, RT_A_MREMAPFLAGS, RT_A_MADVICE, RT_A_SOCKOPTLEVEL,
 	RT_A_SOCKOPTNAME, RT_A_WAITOPTIONS, RT_A_FLOCKOP, RT_A_RESOURCE, RT_A_RUSAGEWHO,
@@ -95,7 +96,8 @@ extern const struct rt_flag rt_enum_modetypes[], rt_enum_socktype[], rt_enum_fam
 	rt_enum_termffdly[], rt_enum_termcsize[], rt_enum_termbaud[], rt_enum_fsmagic[],
 	rt_enum_sicode[], rt_enum_sigchldcode[], rt_enum_sigsegvcode[], rt_enum_sigbuscode[],
 	rt_enum_sigillcode[], rt_enum_sigfpecode[], rt_enum_sigtrapcode[], rt_enum_sigpollcode[],
-	rt_enum_sigsyscode[], rt_enum_dumpable[], rt_enum_priowhich[];
+	rt_enum_sigsyscode[], rt_enum_dumpable[], rt_enum_priowhich[],
+	rt_enum_itimerwhich[];
 
 /* ioctl request names (tools/gen-ioctls), sorted by name. */
 extern const struct rt_flag rt_ioctl_names[];

@@ -41,6 +41,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -549,6 +550,19 @@ int main(int argc, char **argv)
 		C(SYS_getpriority, PRIO_PROCESS, 0);
 		C0(SYS_sched_yield);
 		C(SYS_close_range, 1000, ~0u, 0);
+		{
+			struct itimerval itv = { { 0, 0 }, { 5, 0 } }, oitv;
+			struct itimerspec its = { { 1, 0 }, { 2, 500 } }, oits;
+			int tfd = C(SYS_timerfd_create, CLOCK_MONOTONIC, TFD_CLOEXEC);
+
+			C(SYS_setitimer, ITIMER_REAL, &itv, &oitv);
+			C(SYS_getitimer, ITIMER_REAL, &oitv);
+			itv.it_value.tv_sec = 0;
+			C(SYS_setitimer, ITIMER_REAL, &itv, NULL);
+			C(SYS_alarm, 0);
+			C(SYS_timerfd_settime, tfd, 0, &its, &oits);
+			C(SYS_timerfd_gettime, tfd, &oits);
+		}
 	}
 
 	syscall(SYS_getppid); /* ---- end marker ---- */

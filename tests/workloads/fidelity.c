@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
@@ -158,17 +159,30 @@ int main(int argc, char **argv)
 	send(cs, "ping", 4, 0);
 	recv(as, buf, sizeof(buf), 0);
 	shutdown(cs, SHUT_RDWR);
-	/* a child that exits 3, one a signal kills */
+	/* a child that exits 3, one its timer's SIGALRM kills; each lives
+	 * long enough for the parent to be in wait4 when its SIGCHLD comes,
+	 * so the order of the lines does not depend on timing */
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
 		_exit(3);
+	}
 	wait4(pid, &status, 0, NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct itimerval it = { .it_value = { 0, 100000 } };
+
+		setitimer(ITIMER_REAL, &it, NULL);
+		pause();
+		_exit(0);
+	}
+	wait4(pid, &status, 0, NULL);
+	/* and one killed by the parent's SIGTERM, once in pause() */
 	pid = fork();
 	if (pid == 0) {
 		pause();
 		_exit(0);
 	}
-	/* after the child reaches pause() strace and runtrace both see it */
 	nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 	kill(pid, SIGTERM);
 	wait4(pid, &status, 0, NULL);
