@@ -47,6 +47,7 @@ def show(res):
 
 @requires_bpf
 @needs_strace
+@pytest.mark.kernel_matrix
 @pytest.mark.parametrize("driver", ["run", "trace"])
 def test_golden_workload_identical_to_strace(driver, tmp_path):
     if driver == "trace" and not has_trace():
@@ -55,10 +56,10 @@ def test_golden_workload_identical_to_strace(driver, tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     res = tool.one(RT, driver, "fidelity", [workload("fidelity"), str(scratch)], False, 20)
-    # the workload's own account: 100 syscalls and 7 signal/exit lines
+    # the workload makes about a hundred syscalls, ten signal and exit lines
     assert res["strace_lines"] >= 90, show(res)
     assert res["identical"] == res["strace_lines"], show(res)
-    assert res["events"]["identical"] == res["events"]["strace"] >= 5, show(res)
+    assert res["events"]["identical"] == res["events"]["strace"] >= 8, show(res)
     assert not res["extra"], show(res)
 
 
