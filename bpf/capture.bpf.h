@@ -367,12 +367,18 @@ static __always_inline void ct_capture_vec(struct ct_cpu *c, __u8 *rec,
 					   const __u64 *args, long ret)
 {
 	__u32 i = spec->special & 7;
-	__u8 how = spec->arg[i & 7].how;
-	__u32 kind = how & RT_CAP_KIND_MASK;
-	bool read = spec->arg[i & 7].size == 1;
-	__u64 budget = read ? (ret > 0 ? ret : 0) : (__u64)-1;
+	__u8 how;
+	__u32 kind;
+	bool read;
+	__u64 budget;
 
-	if (i >= 6 || !(how & (ret >= 0 ? RT_CAPW_EXIT | RT_CAPW_ANYRET : RT_CAPW_ANYRET)))
+	if (i >= 6)
+		return;
+	how = spec->arg[i].how;
+	kind = how & RT_CAP_KIND_MASK;
+	read = spec->arg[i].size == 1;
+	budget = read ? (ret > 0 ? ret : 0) : (__u64)-1;
+	if (!(how & (ret >= 0 ? RT_CAPW_EXIT | RT_CAPW_ANYRET : RT_CAPW_ANYRET)))
 		return;
 	if (kind == RT_CAP_IOV)
 		ct_iov(c, rec, i, args[i & 7], args[spec->arg[i & 7].len & 7], budget);
