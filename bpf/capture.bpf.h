@@ -301,11 +301,13 @@ static __always_inline void ct_capture(struct ct_cpu *c, __u8 *rec, __u32 nr,
 			continue;
 		lenarg = args[li];
 		switch (kind) {
+		/* strings are not flagged: consumers that look for a path
+		 * (deps, diverge) take the first string blob of an argument */
 		case RT_CAP_PATH:
-			ct_blob(c, rec, exit, i, RT_BLOB_STR | tag, a, RT_SC_PATH_MAX, true);
+			ct_blob(c, rec, exit, i, RT_BLOB_STR, a, RT_SC_PATH_MAX, true);
 			break;
 		case RT_CAP_STR:
-			ct_blob(c, rec, exit, i, RT_BLOB_STR | tag, a, strsize + 2, true);
+			ct_blob(c, rec, exit, i, RT_BLOB_STR, a, strsize + 2, true);
 			break;
 		case RT_CAP_BUF:
 			n = ct_min(lenarg, size ? size : strsize);

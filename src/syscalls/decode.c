@@ -2475,9 +2475,9 @@ void rt_sc_retval(struct strbuf *out, __u32 nr, __s64 ret)
 		strbuf_addc(out, ')');
 		return;
 	}
-	if (d && d->rkind == RT_R_HEX)
+	if (d && rt_sc_rkind[nr] == RT_R_HEX)
 		rt_add_hex(out, ret);
-	else if (d && d->rkind == RT_R_OCT)
+	else if (d && rt_sc_rkind[nr] == RT_R_OCT)
 		add_oct(out, ret);
 	else
 		rt_add_s64(out, ret);
@@ -2678,7 +2678,7 @@ static int shown_args(const struct rt_sc_desc *d, const struct rt_syscall_event 
 int rt_sc_decode(struct rt_sc_fmt *f, const struct rt_syscall_event *ev, size_t len,
 		 struct rt_sc_dec *dec)
 {
-	static const struct rt_sc_desc unknown = { "?", -1, 0, RT_R_DEC, { 0 }, { 0 } };
+	static const struct rt_sc_desc unknown = { "?", -1, 0, { 0 }, { 0 } };
 	struct dc c;
 	enum special sp;
 	int n, i;
@@ -2698,7 +2698,7 @@ int rt_sc_decode(struct rt_sc_fmt *f, const struct rt_syscall_event *ev, size_t 
 	c.exited = !(ev->flags & RT_SC_F_UNFINISHED);
 	c.ret = ev->ret;
 	c.failed = c.exited && ev->ret < 0 && ev->ret >= -4095;
-	c.rkind = c.d->rkind;
+	c.rkind = ev->nr < RT_SC_NR_MAX ? rt_sc_rkind[ev->nr] : RT_R_DEC;
 	raw_mode = f->raw;
 	strbuf_reset(c.o);
 	dec->split = -1;

@@ -127,6 +127,22 @@ static const struct {
 	[RT_A_FUTEXTIMEOUT] = { RT_CAP_BYCMD | W_ENTER },
 };
 
+bool rt_argkind_is_address(unsigned char kind)
+{
+	switch (kind) {
+	case RT_A_PTR: case RT_A_RUSAGE: case RT_A_ENVP:
+		return true;
+	case RT_A_IOCTLARG: case RT_A_FCNTLARG: case RT_A_PRCTLARG: case RT_A_ARCHARG:
+		return false; /* a number or an address, as the command says */
+	default:
+		/* the kinds BPF copies memory for, strings and argv aside */
+		return kind < RT_A_KIND_MAX && kind_caps[kind].how &&
+		       (kind_caps[kind].how & RT_CAP_KIND_MASK) != RT_CAP_PATH &&
+		       (kind_caps[kind].how & RT_CAP_KIND_MASK) != RT_CAP_STR &&
+		       kind != RT_A_ARGV;
+	}
+}
+
 struct rt_cap_spec rt_sc_capture_spec(__u32 nr)
 {
 	const struct rt_sc_desc *d = rt_sc_desc(nr);

@@ -62,7 +62,6 @@ struct rt_sc_desc {
 	const char *name;        /* NULL: no syscall has this number */
 	signed char nargs;       /* -1: arguments unknown, print six in hex */
 	unsigned char classes;   /* RT_SC_CL_* */
-	unsigned char rkind;     /* RT_R_* */
 	unsigned char kinds[6];  /* enum rt_argkind */
 	unsigned char lenidx[6]; /* for kinds with a length: its argument */
 };
@@ -73,6 +72,9 @@ struct rt_flag {
 };
 
 extern const struct rt_sc_desc rt_sc_table[RT_SC_NR_MAX];
+/* How each syscall's return value prints: RT_R_* (a table of its own, so
+ * struct rt_sc_desc keeps the layout other consumers initialize). */
+extern const unsigned char rt_sc_rkind[RT_SC_NR_MAX];
 
 /* Flag sets ("@set") and enums ("@enum") of args.list, in strace's order. */
 extern const struct rt_flag rt_set_oflags[], rt_set_atflags[], rt_set_faccessatflags[],
@@ -115,6 +117,10 @@ int rt_sc_lookup(const char *name);
 const char *rt_flag_name(const struct rt_flag *tab, unsigned long val);
 /* The value of name @name in @tab in *@val; false if absent. */
 bool rt_flag_value(const struct rt_flag *tab, const char *name, unsigned long *val);
+/* Whether an argument of kind @kind is an address (of a struct, a buffer,
+ * an array): its value differs from run to run, what it points to is the
+ * information. */
+bool rt_argkind_is_address(unsigned char kind);
 /* BPF capture spec of syscall @nr (struct rt_cap_spec of runtrace/syscall.h). */
 struct rt_cap_spec rt_sc_capture_spec(__u32 nr);
 /* Fill @tab (RT_SC_BYCMD_MAX entries, zeroed after the last) with the
