@@ -78,7 +78,8 @@ int main(int argc, char **argv)
 	statfs("/", &sfs);
 	snprintf(path, sizeof(path), "%s/file", argv[1]);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	write(fd, "hello\n", 6);
+	if (write(fd, "hello\n", 6) != 6)
+		return 2;
 	fstat(fd, &st);
 	fchmod(fd, 04750);
 	fstat(fd, &st);
@@ -99,17 +100,20 @@ int main(int argc, char **argv)
 	getrlimit(RLIMIT_NOFILE, &rl);
 	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	uname(&un);
-	getrandom(buf, 4, GRND_NONBLOCK);
+	if (getrandom(buf, 4, GRND_NONBLOCK) != 4)
+		return 2;
 	syscall(SYS_futex, &futexw, FUTEX_WAKE_PRIVATE, 1);
 	/* descriptors */
 	ioctl(0, TCGETS, &tio);
-	pipe2(fds, O_CLOEXEC);
+	if (pipe2(fds, O_CLOEXEC))
+		return 2;
 	fcntl(fds[0], F_GETFL);
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	fcntl(fds[1], F_GETFD);
 	fcntl(fds[1], F_DUPFD_CLOEXEC, 20);
 	ioctl(fds[1], FIONBIO, &one);
-	write(fds[1], "x", 1);
+	if (write(fds[1], "x", 1) != 1)
+		return 2;
 	ioctl(fds[0], FIONREAD, &v);
 	pfd = (struct pollfd){ .fd = fds[0], .events = POLLIN };
 	poll(&pfd, 1, 100);
@@ -121,7 +125,8 @@ int main(int argc, char **argv)
 	ev.data.fd = fds[0];
 	epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev);
 	epoll_wait(ep, evs, 2, 100);
-	read(fds[0], buf, sizeof(buf));
+	if (read(fds[0], buf, sizeof(buf)) != 1)
+		return 2;
 	poll(&pfd, 1, 0);
 	nanosleep(&ts, NULL);
 	fd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -132,7 +137,8 @@ int main(int argc, char **argv)
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
 	iov[0] = (struct iovec){ "two ", 4 };
 	iov[1] = (struct iovec){ "iovecs", 6 };
-	writev(sv[0], iov, 2);
+	if (writev(sv[0], iov, 2) != 10)
+		return 2;
 	memset(&mh, 0, sizeof(mh));
 	iov[0] = (struct iovec){ buf, 3 };
 	iov[1] = (struct iovec){ buf + 3, 100 };
