@@ -1099,8 +1099,10 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 			h = hash_text(mix(h, k), bdata(bl->argv[k]), str_len(bl->argv[k]));
 		return mix(h, bl->argv_total);
 	case RT_A_CLONEFLAGS:
-	default:
 		return mix(h, a);
+	default:
+		/* an address (a struct, an array the decoder reads): whether set */
+		return mix(h, rt_argkind_is_address(d->kinds[i]) ? a != 0 : a);
 	}
 }
 

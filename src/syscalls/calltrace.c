@@ -53,20 +53,19 @@ struct calltrace {
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
 			 long strsize, bool failed_only)
 {
-	__u32 nr;
-
 	/* configure: syscall bitmap, capture spec, -s, -Z */
 	session__enable_maps(skel, "calltrace_");
 	memcpy((void *)skel->rodata->cfg_ct_filter, filter, sizeof(skel->rodata->cfg_ct_filter));
 	skel->rodata->cfg_ct_trace_high = high;
-	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
-		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
+	rt_sc_capture_fill((void *)skel->rodata->cfg_ct_capture, (void *)skel->rodata->cfg_ct_bycmd);
 	skel->rodata->cfg_ct_strsize = strsize;
 	skel->rodata->cfg_ct_failed_only = failed_only;
 	bpf_program__set_autoload(skel->progs.calltrace_enter, true);
 	bpf_program__set_autoload(skel->progs.calltrace_exit, true);
 	bpf_program__set_autoload(skel->progs.calltrace_switch, true);
 	bpf_program__set_autoload(skel->progs.calltrace_task_exit, true);
+	bpf_program__set_autoload(skel->progs.calltrace_signal, true);
+	bpf_program__set_autoload(skel->progs.calltrace_signal_ignored, true);
 }
 
 int ct_filter_from(const char *expr, __u64 *filter, bool *high)
@@ -148,6 +147,11 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 		len = offsetof(struct rt_proc_event, comm);
 		p.hdr.size = len;
 		return ct_spool_push(&ct->spool, &p, len);
+	} else if (hdr->type == RT_EV_SIGNAL) {
+		/* strace's "--- SIGCHLD {...} ---", in time order with the rest */
+		if (len < sizeof(struct rt_signal_event))
+			return 0;
+		len = sizeof(struct rt_signal_event);
 	} else {
 		int err = ct_join_half(&ct->join, hdr, len, ct_spool_joined, ct);
 
@@ -341,6 +345,12 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 			rt_sc_fmt_exit_text(&f, &txt, p->hdr.ts, p->hdr.pid, p->exit_code);
 			if (json)
 				rt_sc_fmt_exit_json(&f, &js, p->hdr.ts, p->hdr.pid, p->exit_code);
+		} else if (l->rec->type == RT_EV_SIGNAL) {
+			const struct rt_signal_event *s = (const void *)l->rec;
+
+			rt_sc_fmt_signal_text(&f, &txt, s, sizeof(*s));
+			if (json)
+				rt_sc_fmt_signal_json(&f, &js, s, sizeof(*s));
 		} else if (l->rec->type == CT_MARK_LOST) {
 			const struct ct_mark *m = (const void *)l->rec;
 
@@ -443,7 +453,7 @@ int calltrace_sink_new(const struct ct_opts *o, struct sink *out)
 	out->ops = &calltrace_ops;
 	out->self = ct;
 	out->types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) |
-		     (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_PROC);
+		     (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_PROC) | (1u << RT_EV_SIGNAL);
 	out->tick_ns = CT_TICK_NS;
 	out->ring_bytes = 64 << 20;
 	return 0;

@@ -135,6 +135,19 @@ static struct ct_join_slot *find_or_add(struct ct_join *j, __u32 tid)
 	return &j->slots[i];
 }
 
+/* Room for a record of @len bytes in j->out.  array_grow() doubles once
+ * per call: a record more than twice the largest so far (a struct-laden
+ * syscall after small ones, or the first record above 256 bytes) needs
+ * several. */
+static int out_room(struct ct_join *j, size_t len)
+{
+	int err = 0;
+
+	while (!err && len >= j->out_cap)
+		err = array_grow(&j->out, &j->out_cap, j->out_cap, 1, 256, SIZE_MAX);
+	return err;
+}
+
 /* Build the record of entry @e (@elen bytes) and exit @x (@xlen bytes, or
  * NULL: unfinished) in j->out; its length, or < 0. */
 static long build(struct ct_join *j, const struct rt_sc_enter *e, size_t elen,
@@ -152,7 +165,7 @@ static long build(struct ct_join *j, const struct rt_sc_enter *e, size_t elen,
 	len = sizeof(*ev) + eb + xb;
 	if (len > 0xffff)
 		return -EINVAL;
-	err = array_grow(&j->out, &j->out_cap, len, 1, 256, SIZE_MAX);
+	err = out_room(j, len);
 	if (err)
 		return err;
 	ev = (void *)j->out;
@@ -214,7 +227,7 @@ static int emit_resumed(struct ct_join *j, const struct rt_sc_exit *x, size_t xl
 	if (j->failed_only && !(x->ret < 0 && x->ret >= -4095))
 		return 0;
 	len = sizeof(*ev) + xb;
-	err = array_grow(&j->out, &j->out_cap, len, 1, 256, SIZE_MAX);
+	err = out_room(j, len);
 	if (err)
 		return err;
 	ev = (void *)j->out;

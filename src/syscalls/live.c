@@ -140,6 +140,15 @@ static int live_event(void *self, struct rt_run *run, const struct rt_hdr *h, si
 		thread_end(l, h, t->exit_code);
 		return err;
 	}
+	if (h->type == RT_EV_SIGNAL) {
+		const struct rt_signal_event *s = (const void *)h;
+
+		if (l->opts.json)
+			rt_sc_fmt_signal_json(&l->fmt, &l->out, s, len);
+		else
+			rt_sc_fmt_signal_text(&l->fmt, &l->out, s, len);
+		return 0;
+	}
 	err = ct_join_half(&l->join, h, len, emit, l);
 	return err == -EINVAL ? 0 : err; /* a malformed half: dropped */
 }
@@ -225,7 +234,7 @@ int live_sink_new(const struct live_opts *o, struct sink *out)
 		ct_join_emit_resumed(&l->join);
 	*out = (struct sink){ .ops = &live_ops, .self = l,
 			      .types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) |
-				       (1u << RT_EV_THREAD_EXIT),
+				       (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_SIGNAL),
 			      .tick_ns = LIVE_TICK_NS, .ring_bytes = 64 << 20 };
 	return 0;
 }
