@@ -135,17 +135,10 @@ static struct ct_join_slot *find_or_add(struct ct_join *j, __u32 tid)
 	return &j->slots[i];
 }
 
-/* Room for a record of @len bytes in j->out.  array_grow() doubles once
- * per call: a record more than twice the largest so far (a struct-laden
- * syscall after small ones, or the first record above 256 bytes) needs
- * several. */
+/* Room for a record of @len bytes in j->out. */
 static int out_room(struct ct_join *j, size_t len)
 {
-	int err = 0;
-
-	while (!err && len >= j->out_cap)
-		err = array_grow(&j->out, &j->out_cap, j->out_cap, 1, 256, SIZE_MAX);
-	return err;
+	return array_grow(&j->out, &j->out_cap, len, 1, 256, SIZE_MAX);
 }
 
 /* Build the record of entry @e (@elen bytes) and exit @x (@xlen bytes, or
