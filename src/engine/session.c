@@ -27,7 +27,7 @@ struct session {
 };
 
 /* Programs that belong to the scope machinery and are always loaded. */
-static const char *const scope_progs[] = { "rt_fork", "rt_exec", "rt_exit" };
+static const char *const scope_progs[] = { "rt_fork", "rt_exec", "rt_exit", "rt_free" };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {

@@ -4,9 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/perf_event.h>
 
 #include <bpf/libbpf.h>
 
@@ -31,8 +29,7 @@ struct files_sink {
 	struct rt_files *model;
 	struct files_sink_stats stats;
 	int err;                 /* first error feeding the model (-ENOMEM) */
-	struct bpf_link **timers;
-	int ntimers;
+	struct ct_timers timers;
 };
 
 static int files_configure(void *self, struct runtrace_bpf *skel)
@@ -43,7 +40,7 @@ static int files_configure(void *self, struct runtrace_bpf *skel)
 	 * fd pairs only (-s 0: no data bytes); proc records stay on */
 	ct_kernel_configure(skel, f->filter, false, 0, false);
 	skel->rodata->cfg_proc_events = true;
-	bpf_program__set_autoload(skel->progs.calltrace_timer, true);
+	ct_timers_configure(skel);
 	return 0;
 }
 
@@ -51,39 +48,9 @@ static int files_configure(void *self, struct runtrace_bpf *skel)
  * record is out at most FILES_FLUSH_NS after it was made */
 static int files_attach(void *self, struct runtrace_bpf *skel, int parent_cg_fd)
 {
-	struct perf_event_attr attr = {
-		.size = sizeof(attr),
-		.type = PERF_TYPE_SOFTWARE,
-		.config = PERF_COUNT_SW_CPU_CLOCK,
-		.sample_period = FILES_FLUSH_NS,
-	};
 	struct files_sink *f = self;
-	int ncpus = libbpf_num_possible_cpus(), cpu, fd, err;
 
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	f->timers = calloc(ncpus, sizeof(*f->timers));
-	if (!f->timers)
-		return -ENOMEM;
-	for (cpu = 0; cpu < ncpus; cpu++) {
-		fd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENODEV) /* offline CPU */
-				continue;
-			err = -errno;
-			rt_err("cannot open a timer on CPU %d: %s", cpu, strerror(-err));
-			return err;
-		}
-		f->timers[f->ntimers] = bpf_program__attach_perf_event(skel->progs.calltrace_timer, fd);
-		if (!f->timers[f->ntimers]) {
-			err = -errno;
-			close(fd);
-			rt_err("cannot attach the flush timer on CPU %d: %s", cpu, strerror(-err));
-			return err;
-		}
-		f->ntimers++;
-	}
-	return 0;
+	return ct_timers_attach(&f->timers, skel, FILES_FLUSH_NS);
 }
 
 static int queue_joined(void *ctx, const struct rt_syscall_event *ev, size_t len)
@@ -157,13 +124,10 @@ static int files_run_end(void *self, struct rt_run *run)
 static void files_free(void *self)
 {
 	struct files_sink *f = self;
-	int i;
 
 	if (!f)
 		return;
-	for (i = 0; i < f->ntimers; i++)
-		bpf_link__destroy(f->timers[i]);
-	free(f->timers);
+	ct_timers_free(&f->timers);
 	ct_join_free(&f->join);
 	rt_files_queue__free(f->queue);
 	rt_files__free(f->model);

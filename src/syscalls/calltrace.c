@@ -12,7 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -82,6 +84,58 @@ int ct_filter_from(const char *expr, __u64 *filter, bool *high)
 	if (ret)
 		rt_err("%s", err);
 	return ret;
+}
+
+void ct_timers_configure(struct runtrace_bpf *skel)
+{
+	bpf_program__set_autoload(skel->progs.calltrace_timer, true);
+}
+
+int ct_timers_attach(struct ct_timers *t, struct runtrace_bpf *skel, __u64 period_ns)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = period_ns,
+	};
+	int ncpus = libbpf_num_possible_cpus(), cpu, fd, err;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	t->links = calloc(ncpus, sizeof(*t->links));
+	if (!t->links)
+		return -ENOMEM;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		fd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV) /* offline CPU */
+				continue;
+			err = -errno;
+			rt_err("cannot open a timer on CPU %d: %s", cpu, strerror(-err));
+			return err;
+		}
+		t->links[t->n] = bpf_program__attach_perf_event(skel->progs.calltrace_timer, fd);
+		if (!t->links[t->n]) {
+			err = -errno;
+			close(fd);
+			rt_err("cannot attach the flush timer on CPU %d: %s", cpu, strerror(-err));
+			return err;
+		}
+		t->n++;
+	}
+	return 0;
+}
+
+void ct_timers_free(struct ct_timers *t)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	t->links = NULL;
+	t->n = 0;
 }
 
 static int ct_configure(void *self, struct runtrace_bpf *skel)
