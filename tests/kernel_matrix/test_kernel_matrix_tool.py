@@ -321,3 +321,76 @@ def test_fetch_deb_refuses_a_repository_signed_by_another_key(tmp_path, signed_r
 	with pytest.raises(km.Skip, match="apt-get update .* failed"):
 		km.fetch_deb(tmp_path / "cache", "kmx/linux-image-9.9.0-*-amd64")
 	assert not (tmp_path / "cache" / "kernels").exists()
+
+
+# ---------------------------------------------------------------- what needs which kernel
+
+def load_bpf_check():
+	return km.load_bpf_check()
+
+
+def test_kernel_version_of_debian_releases():
+	blc = load_bpf_check()
+	assert blc.kernel_version("5.10.0-46-amd64") == (5, 10)
+	assert blc.kernel_version("6.12.118+deb13-rt-amd64") == (6, 12)
+	assert blc.kernel_version("6.1.0-57-rt-amd64") == (6, 1)
+	# 6.1 < 6.12 < 6.18: numbers, not strings
+	assert blc.kernel_version("6.1.0-57-amd64") < blc.kernel_version("6.12.1") < blc.kernel_version("6.18.4")
+	with pytest.raises(ValueError):
+		blc.kernel_version("linux")
+
+
+def test_classify_refused_vs_rejected():
+	blc = load_bpf_check()
+	needs = blc.read_needs("# c\n\ncalltrace_*  5.12  atomic exchange\nsys_blk_start 6.5 block_io_start\n")
+	assert needs == [("calltrace_*", (5, 12), "atomic exchange"), ("sys_blk_start", (6, 5), "block_io_start")]
+	# older than the table's kernel: refused as expected, with the reason
+	assert blc.classify("calltrace_enter", False, "5.10.0-46-amd64", needs) == \
+		("refused", "needs 5.12: atomic exchange")
+	assert blc.classify("sys_blk_start", False, "6.1.0-57-amd64", needs)[0] == "refused"
+	# that kernel or newer: a failure
+	assert blc.classify("calltrace_enter", False, "6.1.0-57-rt-amd64", needs)[0] == "FAIL"
+	assert blc.classify("sys_blk_start", False, "6.12.118+deb13-amd64", needs)[0] == "FAIL"
+	# not in the table at all: a failure on any kernel
+	assert blc.classify("rt_fork", False, "5.10.0-46-amd64", needs) == \
+		("FAIL", "rejected unexpectedly (not in bpf-needs)")
+	assert blc.classify("rt_fork", True, "5.10.0-46-amd64", needs) == ("ok", "")
+	# loads where the table says it cannot: ok, and the table is questioned
+	v, note = blc.classify("calltrace_exit", True, "5.10.0-46-amd64", needs)
+	assert v == "ok" and "bpf-needs says 5.12" in note
+	with pytest.raises(ValueError):
+		blc.read_needs("calltrace_* five atomic\n")
+
+
+def test_left_out_tests_follow_bpf_needs():
+	bpf_needs = "calltrace_*  5.12  atomic exchange\n"
+	tests = "# x\ntests/a.py::test_ct  calltrace_enter\n"
+	assert km.left_out("5.10.0-46-amd64", tests, bpf_needs) == [("tests/a.py::test_ct", "needs 5.12: atomic exchange")]
+	assert km.left_out("6.1.0-57-rt-amd64", tests, bpf_needs) == []
+	with pytest.raises(SystemExit):
+		km.left_out("5.10.0-46-amd64", "tests/a.py::test_x  nosuchprog\n", bpf_needs)
+
+
+def test_needs_tables_name_real_programs_and_tests():
+	"""Every bpf-needs line matches a program of the built object, every
+	tests-needs line names a test that exists and a program of bpf-needs."""
+	blc = load_bpf_check()
+	d = TOP / "tools" / "kernel-matrix.d"
+	needs = blc.read_needs((d / "bpf-needs").read_text())
+	obj = Path(km.bpf_object(km.runtrace_path()))
+	if not obj.exists():
+		pytest.skip(f"no {obj} (build first)")
+	blc.init_libbpf()
+	o = blc.open_obj(str(obj))
+	progs = [blc.lib.bpf_program__name(p).decode() for p in blc.programs(o)]
+	blc.lib.bpf_object__close(o)
+	assert len(progs) >= 10, progs
+	for glob, _, _ in needs:
+		assert any(blc.fnmatch.fnmatchcase(p, glob) for p in progs), glob
+	for line in (d / "tests-needs").read_text().splitlines():
+		if not line.strip() or line.startswith("#"):
+			continue
+		test, prog = line.split()
+		path, func = test.split("::")
+		assert f"def {func}(" in (TOP / path).read_text(), test
+		assert prog in progs and blc.need_of(prog, needs), line
