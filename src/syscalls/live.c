@@ -21,6 +21,7 @@
 #define LIVE_FLUSH_AT (64 << 10)      /* write when this much is buffered */
 #define LIVE_TIMER_NS 25000000ull     /* per-CPU batch flush period */
 #define LIVE_TICK_NS 100000000ull     /* look for kernel drops */
+#define LIVE_OPEN_NS 100000000ull     /* a held entry's part is written after this */
 
 /* Syscalls -y traces besides the user's set: what makes and closes
  * descriptors, so their paths are known when other lines show them. */
@@ -50,6 +51,7 @@ struct live {
 	 * not printed yet), and the threads whose entry was printed
 	 * unfinished and wait for their `<... resumed>` */
 	__u32 held;
+	__u64 held_ts;                   /* its entry time */
 	bool open;                       /* the held entry's part is written, no newline */
 	struct strbuf opened;            /* ... that part */
 	struct strbuf scratch;
@@ -174,10 +176,13 @@ static void release_held(struct live *l)
 }
 
 /* Nothing came after the held entry for a while: write its part now, as
- * strace does (a thread blocked in read(0, ... shows it). */
+ * strace does (a thread blocked in read(0, ... shows it).  Only after
+ * LIVE_OPEN_NS: most syscalls' inputs are read at their exit, so a quick
+ * one's entry alone would show pointers for its paths. */
 static void open_held(struct live *l)
 {
-	if (!l->held || l->open || l->opts.json || held_part(l))
+	if (!l->held || l->open || l->opts.json ||
+	    now_ns(CLOCK_MONOTONIC) - l->held_ts < LIVE_OPEN_NS || held_part(l))
 		return;
 	strbuf_add(&l->out, l->scratch.buf, l->scratch.len);
 	strbuf_reset(&l->opened);
@@ -307,6 +312,7 @@ static int live_event(void *self, struct rt_run *run, const struct rt_hdr *h, si
 			if (l->held && l->held != h->tid)
 				release_held(l);
 			l->held = h->tid;
+			l->held_ts = h->ts;
 		}
 		return err;
 	default:
