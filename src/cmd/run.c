@@ -318,11 +318,15 @@ static void remove_rundir(int outfd, const char *name, int dirfd)
 /* ---- the loop's handlers during runs ---------------------------------- */
 
 /* Stop run @rs now (a stop signal, --kill-on-fail): it counts as
- * interrupted. */
+ * interrupted, unless its child has exited by itself already. */
 static void interrupt_run(struct run_state *rs)
 {
 	if (rs->done || rs->interrupted)
 		return;
+	if (child__reap(&rs->child, false) == 1) {
+		rs->done = true;
+		return;
+	}
 	rs->interrupted = true;
 	kill_and_reap(rs->r, rs);
 	rs->done = true;

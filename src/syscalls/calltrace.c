@@ -213,10 +213,13 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 		/* when the run's child became the command (see ct_index) */
 		if (p->kind == RT_PROC_EXEC && hdr->pid == (__u32)run->pid && !ct->exec_ts)
 			ct->exec_ts = hdr->ts;
-		/* else only exits: strace's "+++ exited with N +++" */
-		if (p->kind != RT_PROC_EXIT)
-			return 0;
-		len = offsetof(struct rt_proc_event, comm);
+		/* exits make strace's "+++ exited with N +++"; forks and execs
+		 * name processes exactly for divergence.txt (not printed) */
+		if (p->kind == RT_PROC_EXEC)
+			len = offsetof(struct rt_proc_event, filename) +
+			      strnlen(p->filename, sizeof(p->filename) - 1) + 1;
+		else
+			len = offsetof(struct rt_proc_event, comm);
 	} else if (hdr->type == RT_EV_THREAD_EXIT) {
 		const struct rt_thread_exit *t = (const void *)hdr;
 		struct rt_proc_event p;
@@ -354,6 +357,10 @@ static int ct_index(struct calltrace *ct, struct ct_run *cr, struct rt_run *run,
 		 * setup (and strace starts at the execve too) */
 		if (h->ts < cr->exec_ts && h->tid == (__u32)run->pid && h->type == RT_EV_SYSCALL &&
 		    ev->nr != ct->nr_execve && ev->nr != ct->nr_execveat)
+			continue;
+		/* of the process records, only exits are lines */
+		if (h->type == RT_EV_PROC &&
+		    ((const struct rt_proc_event *)h)->kind != RT_PROC_EXIT)
 			continue;
 		if (k && h->ts < ix->lines[k - 1].ts)
 			sorted = false;
