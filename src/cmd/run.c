@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -769,8 +770,12 @@ int runner_main(const struct config *cfg)
 
 	rt_debug_on = cfg->debug;
 	/* -j 0: one run per CPU; never more at once than runs asked for */
-	if (jobs == 0)
-		jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	if (jobs == 0) {
+		cpu_set_t cpus;
+
+		jobs = sched_getaffinity(0, sizeof(cpus), &cpus) ? sysconf(_SC_NPROCESSORS_ONLN)
+								 : CPU_COUNT(&cpus);
+	}
 	if (jobs < 1)
 		jobs = 1;
 	if (jobs > cfg->count)
