@@ -181,8 +181,10 @@ def pids_of_ours(rt_pid, needle):
     return [q for q in descendants(rt_pid) if needle in cmdline(q)]
 
 
-@pytest.mark.parametrize("flags", [[], pytest.param(ALL_FLAGS, marks=requires_bpf)],
-                         ids=["plain", "all-flags"])
+@pytest.mark.parametrize("flags", [[], pytest.param(ALL_FLAGS, marks=requires_bpf),
+                                   pytest.param(ALL_FLAGS[1:], marks=[requires_bpf,
+                                                                      pytest.mark.kernel_matrix])],
+                         ids=["plain", "all-flags", "sys-net"])
 def test_sigint_with_four_runs_in_flight(outdir, flags):
     proc = subprocess.Popen([RT, "-c", "100", "-j", "4", "--log-trace", *flags, "-o", str(outdir),
                              "--", "sh", "-c", "echo started; exec sleep 7.75"],
@@ -208,8 +210,12 @@ def test_sigint_with_four_runs_in_flight(outdir, flags):
     for r in js["runs"]:
         assert r["reason"] == "interrupted" and r["signal"] == "SIGKILL", r
         assert (d / r["dir"] / "stdout.log").read_text() == "started\n"
-        if flags:
+        if flags == ALL_FLAGS:
             assert_all_flags_artifacts(d / r["dir"], r["files"])
+        elif flags:
+            assert sorted(r["files"]) == [f for f in ALL_FILES if f != "syscalls.log"]
+            assert (d / r["dir"] / "sys.svg").read_text().rstrip().endswith("</svg>")
+            assert r["sys"]["procs_started"] == 1  # sh exec'd sleep: one process
     # nothing left: no process, no BPF link, no cgroup
     for q in sleepers:
         assert not Path(f"/proc/{q}").exists() or "7.75" not in cmdline(q), q
@@ -303,3 +309,24 @@ def test_j0_is_one_run_per_cpu(outdir):
     # the first ncpu start together, the next ncpu about 0.4 s later
     assert starts[ncpu - 1] - starts[0] < 0.3, starts
     assert starts[ncpu] - starts[0] > 0.3, starts
+
+
+@pytest.mark.parametrize("flags", [[], pytest.param(ALL_FLAGS, marks=requires_bpf)],
+                         ids=["plain", "all-flags"])
+def test_timeout_per_run_in_parallel(outdir, flags):
+    """--timeout applies to each run of -j on its own: four runs that ignore
+    SIGTERM, all killed after 0.5 s, together."""
+    t = time.monotonic()
+    p = run_rt("-c", 4, "-j", 4, "--timeout", 0.5, *flags, "-o", outdir, "--",
+               workload("sigterm_ignorer"), 4)
+    took = time.monotonic() - t
+    assert p.returncode == 1
+    assert "timed out after 0.5 s (whole process tree killed): 4 times" in p.stdout
+    _, js = summary(p)
+    for r in js["runs"]:
+        assert r["reason"] == "timeout" and r["signal"] == "SIGKILL"
+        assert 500 <= r["duration_ms"] < 1500
+    starts = sorted(start_s(r) for r in js["runs"])
+    assert starts[-1] - starts[0] < 0.4, starts
+    assert took < 3, took
+    assert not [q for q in descendants(os.getpid()) if "sigterm_ignorer" in " ".join(cmdline(q))]
