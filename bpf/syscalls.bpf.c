@@ -101,7 +101,7 @@ static __always_inline void ct_flush(struct ct_cpu *c)
 	h->pid = 0;
 	h->tid = 0;
 	if (bpf_ringbuf_output(&events, c->buf, len, rt_wakeup_flags()))
-		rt_count_drops(RT_EV_SYSCALL, c->nexit);
+		rt_count_run_drops(c->run, RT_EV_SYSCALL, c->nexit);
 reset:
 	c->len = sizeof(*h);
 	c->nexit = 0;
