@@ -1,0 +1,9 @@
+name = input("What is your name? ")
+age = int(input("Age: "))
+numbers = []
+while True:
+    line = input()
+    if line == "end":
+        break
+    numbers.append(int(line))
+print(f"{name} is {age}; sum {sum(numbers)}")
