@@ -26,6 +26,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define PS_SIGKILL 9
 #define PS_SIGSTOP 19
+#define PS_OP_SEND 123     /* CPython 3.11's opcode */
 
 /* The program's file name, NUL-terminated, as CPython has it in co_filename. */
 const volatile char cfg_pystep_path[PYSTEP_PATH_MAX] = {};
@@ -34,6 +35,7 @@ const volatile __u32 cfg_pystep_tstate_current = 0; /* _PyRuntime.gilstate.tstat
 const volatile __u32 cfg_pystep_tstate_cframe = 0;
 const volatile __u32 cfg_pystep_cframe_frame = 0;
 const volatile __u32 cfg_pystep_iframe_code = 0;
+const volatile __u32 cfg_pystep_iframe_prev_instr = 0;
 const volatile __u32 cfg_pystep_code_filename = 0;
 const volatile __u32 cfg_pystep_str_data = 0;       /* data of a compact ASCII str */
 const volatile __u32 cfg_pystep_frameobj_frame = 0; /* PyFrameObject.f_frame */
@@ -113,6 +115,16 @@ static __always_inline int step(__u32 kind, __u64 frame)
 	code = read_ptr(frame + cfg_pystep_iframe_code);
 	if (!code || read_ptr(code + cfg_pystep_code_filename) != p->filename)
 		return 0;
+	if (kind == PYSTEP_LINE) {
+		/* the jump back to SEND of `yield from`/`await`: the line probe
+		 * reports it, sys.settrace does not */
+		__u8 op = 0;
+
+		bpf_probe_read_user(&op, 1, (const void *)read_ptr(frame +
+								   cfg_pystep_iframe_prev_instr));
+		if (op == PS_OP_SEND)
+			return 0;
+	}
 	if (!(p->flags & PYSTEP_F_FIRST)) {
 		/* the program's first event, its module's call: not a step
 		 * (userspace looks whether its first line will be traced) */

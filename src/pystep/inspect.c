@@ -21,6 +21,7 @@
 /* CPython 3.11 opcodes (Lib/opcode.py) */
 #define OP_RETURN_VALUE 83
 #define OP_FOR_ITER 93
+#define OP_SEND 123
 
 struct ps_inspect {
 	struct memreader *mem;
@@ -477,7 +478,7 @@ int ps_inspect__for_iter_stop(struct ps_inspect *in, __u64 frame, __u64 *caller)
 	struct py_type_info t;
 	__u64 exc, addr, v;
 	__u32 top;
-	int err;
+	int err, op;
 
 	*caller = 0;
 	err = pyreader__frame(in->r, frame, &f);
@@ -490,8 +491,10 @@ int ps_inspect__for_iter_stop(struct ps_inspect *in, __u64 frame, __u64 *caller)
 		if (!c.incomplete)
 			break;
 	}
-	if (!addr || !c.code || !c.code->filename || strcmp(c.code->filename, in->path) ||
-	    opcode_at(in, &c) != OP_FOR_ITER)
+	if (!addr || !c.code || !c.code->filename || strcmp(c.code->filename, in->path))
+		return 0;
+	op = opcode_at(in, &c);
+	if (op != OP_FOR_ITER && op != OP_SEND)
 		return 0;
 	exc = current_exception(in);
 	if (exc) {

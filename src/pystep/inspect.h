@@ -49,9 +49,10 @@ int ps_inspect__snapshot(struct ps_inspect *in, const char *event, __u64 frame,
 int ps_inspect__first_line_missed(struct ps_inspect *in, __u64 frame, bool *missed);
 
 /* Whether the return of @frame (a return event) makes its caller's FOR_ITER
- * see StopIteration, which sys.settrace reports as an exception event in
- * the caller with no traceback entry (so no probe): a generator returning
- * a value other than None, or a __next__ unwinding with StopIteration.
+ * (or SEND: `yield from`) see StopIteration, which sys.settrace reports as
+ * an exception event in the caller with no traceback entry (so no probe):
+ * a generator returning a value other than None, or a __next__ unwinding
+ * with StopIteration.
  * *@caller: the caller's frame, or 0.  0 or -errno. */
 int ps_inspect__for_iter_stop(struct ps_inspect *in, __u64 frame, __u64 *caller);
 

@@ -119,6 +119,7 @@ static int sink_configure(void *self, struct runtrace_bpf *skel)
 	skel->rodata->cfg_pystep_tstate_cframe = o->tstate_cframe;
 	skel->rodata->cfg_pystep_cframe_frame = o->cframe_current_frame;
 	skel->rodata->cfg_pystep_iframe_code = o->iframe_code;
+	skel->rodata->cfg_pystep_iframe_prev_instr = o->iframe_prev_instr;
 	skel->rodata->cfg_pystep_code_filename = o->code_filename;
 	skel->rodata->cfg_pystep_str_data = o->unicode_ascii_data;
 	skel->rodata->cfg_pystep_frameobj_frame = o->frameobj_frame;
@@ -545,8 +546,60 @@ static void feed_all(struct ps_job *j)
 	feed(j, &j->box.in_w, j->req->input, j->req->input_len, &j->in_off);
 }
 
-/* /tmp/main.py: from the pipe it was read from to a file, for the
- * tracebacks; the program has not run a line yet. */
+/* Whether process @pid sleeps in read(2) on the pipe of its fd 3 (opened
+ * again through /tmp/main.py: another fd). */
+static bool reads_source(pid_t pid)
+{
+	char path[64], buf[64], link[64], src[64];
+	unsigned long fdn;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (sscanf(buf, "0 %lx", &fdn) != 1)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%lu", pid, fdn);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/fd/3", pid);
+	n = readlink(path, src, sizeof(src) - 1);
+	if (n <= 0)
+		return false;
+	src[n] = '\0';
+	return !strncmp(link, "pipe:", 5) && !strcmp(link, src);
+}
+
+/* Wait until the interpreter reads its source, its box set up.  0,
+ * -ESRCH if it died, -ETIMEDOUT. */
+static int wait_reading_source(struct ps_job *j, __u64 deadline)
+{
+	siginfo_t si;
+
+	for (;;) {
+		if (reads_source(j->box.child.pid))
+			return 0;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PIDFD, j->box.child.pidfd, &si, WEXITED | WNOHANG | WNOWAIT) ||
+		    si.si_pid)
+			return -ESRCH;
+		if (now() > deadline)
+			return -ETIMEDOUT;
+		usleep(500);
+	}
+}
+
+/* /tmp/main.py: from the pipe the interpreter opened to a file, for
+ * the tracebacks (of a SyntaxError too); the program has not run yet. */
 static int put_source_file(struct ps_job *j)
 {
 	char tmp[96], dst[96];
@@ -597,7 +650,7 @@ static int on_start(struct ps_job *j, const struct pystep_event *ev)
 	j->module_code = ev->code;
 	j->started = true;
 	j->t_started = now();
-	return put_source_file(j);
+	return 0;
 }
 
 static const char *event_name(__u32 kind)
@@ -680,7 +733,8 @@ static int first_line(struct ps_job *j, __u64 frame)
 	return err || !missed ? err : extra_step(j, "line", frame);
 }
 
-/* After a return event: StopIteration seen by the caller's FOR_ITER. */
+/* After a return event: StopIteration seen by the caller's FOR_ITER or
+ * SEND. */
 static int for_iter_stop(struct ps_job *j, __u64 frame)
 {
 	__u64 caller;
@@ -865,6 +919,12 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 	watch(j, j->box.in_w, EPOLLOUT);
 	j->t_sent = now();
 	deadline = j->t_sent + (__u64)e->o.timeout_ms * 1000000ull;
+	/* a warm interpreter is there already */
+	err = wait_reading_source(j, deadline);
+	if (!err)
+		err = put_source_file(j);
+	if (err && err != -ESRCH)
+		fail_job(j, err, "the interpreter did not start");
 	feed_all(j);
 	while (!j->exited) {
 		__u64 t = now();

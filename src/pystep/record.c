@@ -100,7 +100,12 @@ int ps_value_of(const struct pyval *v, const struct py_type_info *t,
 		py_float_repr(v->f, &sb);
 		return set_text(out, fabs(v->f) < TWO_53 ? PSV_NUM : PSV_STR, &sb);
 	case PYV_TYPE:
-		ps_class_str(as_type, &sb);
+		if (t && t->heap && t->module && !strcmp(t->module, "enum") && t->name &&
+		    (!strcmp(t->name, "EnumType") || !strcmp(t->name, "EnumMeta")))
+			/* an Enum: EnumType.__repr__ */
+			strbuf_addf(&sb, "<enum '%s'>", as_type && as_type->name ? as_type->name : "?");
+		else
+			ps_class_str(as_type, &sb);
 		return set_text(out, PSV_STR, &sb);
 	default:
 		break;

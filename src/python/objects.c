@@ -217,8 +217,10 @@ static void utf8_put(__u32 c, char *out, size_t *o)
 	}
 }
 
-/* @max: characters (code points) read at most. */
-int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, bool *truncated)
+/* @max: characters (code points) read at most; *@len: UTF-8 bytes (the
+ * text may hold NULs). */
+static int read_str_n(struct pyreader *r, __u64 addr, size_t max, char **out, size_t *len,
+		      bool *truncated)
 {
 	const struct rt_py_offsets *o = r->o;
 	__s64 length;
@@ -231,6 +233,7 @@ int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, b
 	int err;
 
 	*out = NULL;
+	*len = 0;
 	*truncated = false;
 	if (!addr)
 		return -EFAULT;
@@ -280,11 +283,19 @@ int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, b
 	}
 	s[olen] = '\0';
 	*out = s;
+	*len = olen;
 	s = NULL;
 cleanup:
 	free(raw);
 	free(s);
 	return err;
+}
+
+int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, bool *truncated)
+{
+	size_t len;
+
+	return read_str_n(r, addr, max, out, &len, truncated);
 }
 
 int py_read_bytes(struct pyreader *r, __u64 addr, size_t max, unsigned char **out,
@@ -934,9 +945,7 @@ static struct pyval *decode(struct decoder *d, __u64 addr, unsigned depth)
 		break;
 	}
 	case PYV_STR:
-		err = pyreader__read_str(r, addr, d->lim->str_len, &v->text, &v->truncated);
-		if (!err)
-			v->len = strlen(v->text);
+		err = read_str_n(r, addr, d->lim->str_len, &v->text, &v->len, &v->truncated);
 		break;
 	case PYV_BYTES:
 		err = py_read_bytes(r, addr, d->lim->str_len, (unsigned char **)&v->text, &v->len,

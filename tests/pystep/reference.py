@@ -178,7 +178,10 @@ def trace_request(request, pretty=False):
         steps.append({"error": {"exception": {"type": type(e).__name__, "traceback": text}},
                       "print": ""})
         return {"steps": steps}
-    linecache.cache[FILENAME] = (len(source), None, source.splitlines(True), FILENAME)
+    lines = source.splitlines(True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"  # as linecache reads a file
+    linecache.cache[FILENAME] = (len(source), None, lines, FILENAME)
     glob = {"__name__": "__main__", "__builtins__": builtins, "__file__": FILENAME}
     saved = sys.stdin, sys.stdout
     sys.stdin, sys.stdout = io.StringIO(stdin), out

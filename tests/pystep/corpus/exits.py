@@ -1,0 +1,11 @@
+import sys
+
+
+def finish(code):
+    print("bye")
+    sys.exit(code)
+
+
+x = 1
+finish(3)
+x = 2

@@ -1,0 +1,13 @@
+import threading
+
+results = []
+
+
+def work(n):
+    results.append(n * n)
+
+
+t = threading.Thread(target=work, args=(3,))
+t.start()
+t.join()
+done = len(results)
