@@ -1,5 +1,5 @@
-# bubble sort: a bit over 1000 steps
-data = [9, 4, 7, 1, 8, 2, 6, 3, 5, 0, 11, 10]
+# a bit over 1000 steps: bubble sort, then a sieve
+data = [9, 4, 7, 1, 8, 2, 6, 3, 5, 0, 11, 10, 15, 13, 14, 12]
 n = len(data)
 for i in range(n):
     swapped = False
@@ -9,4 +9,12 @@ for i in range(n):
             swapped = True
     if not swapped:
         break
-print(data)
+limit = 150
+is_prime = [True] * limit
+primes = []
+for k in range(2, limit):
+    if is_prime[k]:
+        primes.append(k)
+        for m in range(k * k, limit, k):
+            is_prime[m] = False
+print(data, primes)
