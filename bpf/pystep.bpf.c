@@ -2,22 +2,25 @@
 /*
  * runtrace pystep: a Python program's steps, from outside the interpreter.
  *
- * Uprobes, attached per traced process by userspace (src/pystep/job.c):
+ * Uprobes on the interpreter's file, attached once for every process
+ * (src/pystep/job.c; each program first looks the process up in
+ * pystep_procs, so other processes cost a lookup):
  *   pystep_start   PyEval_EvalCode(code, ...): the program's module code is
  *                  about to run (its co_filename is cfg_pystep_path)
- *   pystep_call    the python:function__entry USDT site (with the line
- *                  probe on, CPython 3.11 reaches it at every RESUME)
- *   pystep_line    the python:line USDT site
- *   pystep_return  the python:function__return USDT site (return, yield,
- *                  unwinding)
+ *   pystep_call    after the python:function__entry USDT nop (with the
+ *                  line probe on, CPython 3.11 reaches it at every RESUME)
+ *   pystep_line    after the python:line USDT nop
+ *   pystep_return  after the python:function__return USDT nop (return,
+ *                  yield, unwinding)
  *   pystep_exc     PyTraceBack_Here(frame): an exception passes a frame
- * The USDT semaphores stay 0 until userspace sets them at START, so the
- * interpreter's start-up runs at full speed.  Events of the program's own
- * code (its co_filename object, learned at START) on the main thread are
- * steps: counted, then the process is stopped (SIGSTOP, delivered on the
- * way back to user mode, before the line runs) and the step goes to the
- * job's ring buffer; userspace reads the state and sends SIGCONT.  The step
- * after the last allowed one gets SIGKILL instead: it never runs.
+ * Userspace sets the USDT semaphores in its own interpreters only, once
+ * they have started (so start-up runs at full speed): elsewhere the code
+ * around the USDT sites never runs.  Events of the program's own code (its
+ * co_filename object, learned at START) on the main thread are steps:
+ * counted, then the process is stopped (SIGSTOP, delivered on the way back
+ * to user mode, before the line runs) and the step goes to the job's ring
+ * buffer; userspace reads the state and sends SIGCONT.  The step after the
+ * last allowed one gets SIGKILL instead: it never runs.
  */
 #include "common.bpf.h"
 #include "runtrace/pystep.h"

@@ -3,10 +3,10 @@
  * runtrace pystep: what bpf/pystep.bpf.c and src/pystep/ share.
  *
  * One entry of map pystep_procs per traced Python process (key: its tgid),
- * written by userspace before the process runs.  The BPF programs sit on
- * the USDT probe sites of CPython 3.11 (python:line, function__entry,
- * function__return: uprobes on the note's address, no semaphore until the
- * program starts) and on PyEval_EvalCode and PyTraceBack_Here.  For an event
+ * written by userspace before the process runs.  The BPF programs sit just
+ * after the USDT probe sites of CPython 3.11 (python:line, function__entry,
+ * function__return; userspace sets the semaphores in its own interpreters)
+ * and on PyEval_EvalCode and PyTraceBack_Here.  For an event
  * of the program's own code (its co_filename object) on the main thread they
  * count a step, stop the process (SIGSTOP) and send a struct pystep_event to
  * the job's ring buffer (pystep_rings[slot]); the step after the last

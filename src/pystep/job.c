@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -44,6 +45,7 @@ struct ps_env {
 	pthread_mutex_t lock;
 	bool slot_used[PYSTEP_MAX_SLOTS];
 	struct bpf_program *progs[PS_NSITES];
+	struct bpf_link *links[PS_NSITES];
 };
 
 struct ps_job;
@@ -58,13 +60,13 @@ struct ps_worker {
 	unsigned seq;                 /* boxes started */
 	struct ps_job *warm;          /* the next job's box, started */
 	struct ps_job *job;           /* the job in progress */
+	struct ps_job *done;          /* the last job: its box goes after the answer */
 };
 
 struct ps_job {
 	struct ps_worker *w;
 	struct ps_box box;
 	unsigned run;                 /* scope run id */
-	struct bpf_link *links[PS_NSITES];
 	bool registered;
 	/* the request */
 	const struct pystep_request *req;
@@ -77,6 +79,7 @@ struct ps_job {
 	size_t err_mark;              /* stderr's length at the last step */
 	size_t printed;               /* stdout + stderr bytes */
 	unsigned nsteps;
+	bool ready;                   /* the interpreter waits for its source, probed */
 	struct ps_inspect *in;
 	__u64 module_code;
 	__u64 t_sent, t_started;
@@ -127,9 +130,33 @@ static int sink_configure(void *self, struct runtrace_bpf *skel)
 	return 0;
 }
 
+/* Every probe once, for every process of the interpreter: a per-process
+ * uprobe costs an attach and a detach per job, each waiting for RCU grace
+ * periods under a lock every fork of the machine takes (~100 ms here).
+ * The programs look up the process first (pystep_procs). */
+static int sink_attach(void *self, struct runtrace_bpf *skel, int parent_cgroup_fd)
+{
+	struct ps_env *e = self;
+	LIBBPF_OPTS(bpf_uprobe_opts, uo);
+	int i, err;
+
+	for (i = 0; i < PS_NSITES; i++) {
+		e->links[i] = bpf_program__attach_uprobe_opts(e->progs[i], -1, e->target.path,
+							      e->target.site_offset[i], &uo);
+		if (!e->links[i]) {
+			err = -errno;
+			rt_err("cannot attach %s to %s: %s", prog_names[i], e->target.path,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 static const struct sink_ops sink_ops = {
 	.name = "pystep",
 	.configure = sink_configure,
+	.attach = sink_attach,
 };
 
 struct ps_env *ps_env__new(const struct ps_options *o)
@@ -181,8 +208,12 @@ fail:
 
 void ps_env__free(struct ps_env *e)
 {
+	int i;
+
 	if (!e)
 		return;
+	for (i = 0; i < PS_NSITES; i++)
+		bpf_link__destroy(e->links[i]);
 	session__free(e->session);
 	ps_boxes__free(e->boxes);
 	ps_target_close(&e->target);
@@ -316,6 +347,7 @@ void ps_worker__free(struct ps_worker *w)
 {
 	if (!w)
 		return;
+	job_free(w->done);
 	job_free(w->warm);
 	ring_buffer__free(w->rb);
 	if (w->epfd >= 0)
@@ -343,27 +375,7 @@ static int proc_set(struct ps_env *e, pid_t pid, const struct pystep_proc *p)
 		       -errno : 0;
 }
 
-/* Attach program @site to process @pid (a USDT site with its semaphore
- * as reference counter: the kernel sets it, and other tracers attached
- * to the same site use the same one). */
-static int attach_site(struct ps_job *j, pid_t pid, enum ps_site site)
-{
-	struct ps_env *e = j->w->e;
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .ref_ctr_offset = e->target.sema_offset[site]);
-	int err;
-
-	j->links[site] = bpf_program__attach_uprobe_opts(e->progs[site], pid, e->target.path,
-							 e->target.site_offset[site], &uo);
-	if (j->links[site])
-		return 0;
-	err = -errno;
-	rt_err("cannot attach %s to %s: %s", prog_names[site], e->target.path, strerror(-err));
-	return err;
-}
-
-/* The box is forked, blocked: register it and attach the start and
- * exception probes before it runs anything; the USDT sites are attached
- * once the program starts, so that the interpreter starts at full speed. */
+/* The box is forked, blocked: register it before it runs anything. */
 static int box_ready(void *ctx, pid_t pid)
 {
 	struct ps_job *j = ctx;
@@ -379,20 +391,14 @@ static int box_ready(void *ctx, pid_t pid)
 		return err;
 	}
 	j->registered = true;
-	err = attach_site(j, pid, PS_SITE_START);
-	return err ? err : attach_site(j, pid, PS_SITE_EXC);
+	return 0;
 }
 
 static void job_release_box(struct ps_job *j)
 {
 	struct ps_env *e = j->w->e;
-	int i;
 
 	ps_box__destroy(&j->box);
-	for (i = 0; i < PS_NSITES; i++) {
-		bpf_link__destroy(j->links[i]);
-		j->links[i] = NULL;
-	}
 	if (j->registered) {
 		__u32 key = j->box.child.pid;
 
@@ -412,34 +418,6 @@ static void job_free(struct ps_job *j)
 	strbuf_free(&j->print);
 	strbuf_free(&j->err);
 	free(j);
-}
-
-int ps_worker__warm(struct ps_worker *w)
-{
-	struct ps_env *e = w->e;
-	struct ps_job *j;
-	unsigned seq;
-	int err;
-
-	if (w->warm)
-		return 0;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return -ENOMEM;
-	j->w = w;
-	seq = w->seq++;
-	pthread_mutex_lock(&e->lock);
-	j->run = RUN_BASE + e->next_run++;
-	pthread_mutex_unlock(&e->lock);
-	/* two users per slot: the next box never shares one with this job */
-	err = ps_box__start(e->boxes, &j->box, w->slot * 1000000u + seq % 1000000u,
-			    e->o.uid_base + 2 * w->slot + (seq & 1), e->target.path, box_ready, j);
-	if (err) {
-		job_free(j);
-		return err;
-	}
-	w->warm = j;
-	return 0;
 }
 
 /* ---- a job ---- */
@@ -619,8 +597,19 @@ static int put_source_file(struct ps_job *j)
 	return err;
 }
 
-/* START: the program's module code is about to run. */
-static int on_start(struct ps_job *j, const struct pystep_event *ev)
+static int write_u16(pid_t pid, __u64 addr, __u16 v)
+{
+	struct iovec local = { .iov_base = &v, .iov_len = sizeof(v) };
+	struct iovec remote = { .iov_base = (void *)(uintptr_t)addr, .iov_len = sizeof(v) };
+
+	return process_vm_writev(pid, &local, 1, &remote, 1, 0) == sizeof(v) ? 0 : -EFAULT;
+}
+
+/* The interpreter started and waits for its source (nothing runs until
+ * it has it: the parser and compiler are C): turn its USDT probes on (the
+ * semaphores: CPython then reaches the probe sites, the programs attached
+ * after them run) and say where _PyRuntime is.  0 or -errno. */
+static int job_ready(struct ps_job *j, __u64 deadline)
 {
 	struct ps_env *e = j->w->e;
 	pid_t pid = j->box.child.pid;
@@ -628,20 +617,70 @@ static int on_start(struct ps_job *j, const struct pystep_event *ev)
 	__s64 bias;
 	int err;
 
-	err = ps_target_bias(&e->target, pid, &bias);
+	if (j->ready)
+		return 0;
+	err = wait_reading_source(j, deadline);
+	if (!err)
+		err = ps_target_bias(&e->target, pid, &bias);
 	if (!err)
 		err = proc_get(e, pid, &p);
 	if (err)
 		return err;
 	p.runtime = e->target.runtime + bias;
 	err = proc_set(e, pid, &p);
-	/* from now on CPython reports lines, calls and returns */
 	if (!err)
-		err = attach_site(j, pid, PS_SITE_CALL);
+		err = write_u16(pid, e->target.semaphore[PS_SITE_CALL] + bias, 1);
 	if (!err)
-		err = attach_site(j, pid, PS_SITE_LINE);
+		err = write_u16(pid, e->target.semaphore[PS_SITE_LINE] + bias, 1);
 	if (!err)
-		err = attach_site(j, pid, PS_SITE_RETURN);
+		err = write_u16(pid, e->target.semaphore[PS_SITE_RETURN] + bias, 1);
+	j->ready = !err;
+	return err;
+}
+
+int ps_worker__warm(struct ps_worker *w)
+{
+	struct ps_env *e = w->e;
+	struct ps_job *j;
+	unsigned seq;
+	int err;
+
+	job_free(w->done);
+	w->done = NULL;
+	if (w->warm)
+		return 0;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->w = w;
+	seq = w->seq++;
+	pthread_mutex_lock(&e->lock);
+	j->run = RUN_BASE + e->next_run++;
+	pthread_mutex_unlock(&e->lock);
+	/* two users per slot: the next box never shares one with this job */
+	err = ps_box__start(e->boxes, &j->box, w->slot * 1000000u + seq % 1000000u,
+			    e->o.uid_base + 2 * w->slot + (seq & 1), e->target.path, box_ready, j);
+	/* its interpreter started: the USDT sites now, off the next job's way */
+	if (!err)
+		err = job_ready(j, now() + 10000000000ull);
+	if (err) {
+		job_free(j);
+		return err;
+	}
+	w->warm = j;
+	return 0;
+}
+
+
+/* START: the program's module code is about to run. */
+static int on_start(struct ps_job *j, const struct pystep_event *ev)
+{
+	struct ps_env *e = j->w->e;
+	pid_t pid = j->box.child.pid;
+	struct pystep_proc p;
+	int err;
+
+	err = proc_get(e, pid, &p);
 	if (err)
 		return err;
 	j->in = ps_inspect__new(pid, &e->target, p.runtime, PS_BOX_PROGRAM, &e->o.inspect);
@@ -887,6 +926,8 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 	int n, i, err = 0;
 
 	memset(stats, 0, sizeof(*stats));
+	job_free(w->done);
+	w->done = NULL;
 	ring_buffer__consume(w->rb); /* nothing is left from a job before */
 	if (!w->warm) {
 		err = ps_worker__warm(w);
@@ -919,8 +960,8 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 	watch(j, j->box.in_w, EPOLLOUT);
 	j->t_sent = now();
 	deadline = j->t_sent + (__u64)e->o.timeout_ms * 1000000ull;
-	/* a warm interpreter is there already */
-	err = wait_reading_source(j, deadline);
+	/* a warm interpreter is ready already */
+	err = job_ready(j, deadline);
 	if (!err)
 		err = put_source_file(j);
 	if (err && err != -ESRCH)
@@ -991,6 +1032,7 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 		ps_inspect__stats(j->in, &stats->reads, &stats->source_reads);
 	err = j->failed ? -EIO : 0;
 	w->job = NULL;
-	job_free(j);
+	/* its box is gone; the rest (cgroups, probes) after the answer */
+	w->done = j;
 	return err;
 }

@@ -102,8 +102,13 @@ static void *worker_main(void *arg)
 			rt_dbg("cannot wake the main thread");
 		pthread_mutex_unlock(&s->lock);
 		/* the next job's box, while no one waits */
-		if (!s->draining)
+		if (!s->draining) {
+			__u64 t0 = now_ns(CLOCK_MONOTONIC);
+
 			ps_worker__warm(w);
+			rt_dbg("pystep: next box started in %.1f ms",
+			       (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+		}
 	}
 	return NULL;
 }

@@ -36,6 +36,7 @@ int ps_target_open(const char *python, struct ps_target *t, char *err, size_t er
 	const struct elf_usdt *u;
 	const struct elf_sym *rt;
 	char ver[32];
+	__u8 nop;
 	size_t n, i, k;
 	bool found[3] = {0};
 	int ret;
@@ -81,15 +82,23 @@ int ps_target_open(const char *python, struct ps_target *t, char *err, size_t er
 		for (k = 0; k < 3; k++) {
 			if (strcmp(u[i].name, usdt_names[k]) || found[k])
 				continue;
-			if (!u[i].sema_offset) {
+			if (!u[i].semaphore) {
 				snprintf(err, errlen, "%s: USDT python:%s has no semaphore",
 					 t->path, usdt_names[k]);
 				ret = -ENOTSUP;
 				goto fail;
 			}
+			/* x86's STAP_PROBE: a one-byte nop; the next instruction
+			 * runs exactly when it does */
+			if (elf_file__read_vaddr(t->ef, u[i].pc, &nop, 1) || nop != 0x90) {
+				snprintf(err, errlen, "%s: USDT python:%s is not a one-byte nop",
+					 t->path, usdt_names[k]);
+				ret = -ENOTSUP;
+				goto fail;
+			}
 			found[k] = true;
-			t->site_offset[usdt_sites[k]] = u[i].pc_offset;
-			t->sema_offset[usdt_sites[k]] = u[i].sema_offset;
+			t->site_offset[usdt_sites[k]] = u[i].pc_offset + 1;
+			t->semaphore[usdt_sites[k]] = u[i].semaphore;
 		}
 	}
 	for (k = 0; k < 3; k++)

@@ -3,6 +3,14 @@
  * The interpreter pystep runs programs with: where its probes are (USDT
  * sites, semaphores, PyEval_EvalCode, PyTraceBack_Here), where _PyRuntime
  * is, and its CPython layout.  Read once from the ELF file.
+ *
+ * The line, function__entry and function__return probes are taken one
+ * instruction after their USDT nop (the instruction that always follows
+ * it): a uprobe there needs no semaphore of its own, so it can stay
+ * attached for every process (pystep enables the USDT semaphores in its
+ * own interpreters only: elsewhere the code around the nop never runs) and
+ * does not clash with tracers that attach the USDT probes themselves (the
+ * kernel wants one reference counter per probed address).
  */
 #ifndef RUNTRACE_PYSTEP_TARGET_H
 #define RUNTRACE_PYSTEP_TARGET_H
@@ -19,9 +27,9 @@ struct elf_file;
 
 enum ps_site {
 	PS_SITE_START,   /* PyEval_EvalCode */
-	PS_SITE_CALL,    /* USDT python:function__entry */
-	PS_SITE_LINE,    /* USDT python:line */
-	PS_SITE_RETURN,  /* USDT python:function__return */
+	PS_SITE_CALL,    /* after the USDT python:function__entry nop */
+	PS_SITE_LINE,    /* after the USDT python:line nop */
+	PS_SITE_RETURN,  /* after the USDT python:function__return nop */
 	PS_SITE_EXC,     /* PyTraceBack_Here */
 	PS_NSITES,
 };
@@ -33,8 +41,8 @@ struct ps_target {
 	bool pie;                   /* ET_DYN: addresses move by a load bias */
 	__u64 runtime;              /* _PyRuntime, link-time address */
 	__u64 site_offset[PS_NSITES]; /* file offsets for the uprobes */
-	__u64 sema_offset[PS_NSITES]; /* file offsets of the USDT sites' semaphores
-				       * (uprobe ref_ctr_offset), 0 for the others */
+	__u64 semaphore[PS_NSITES];   /* link-time addresses of the USDT
+				       * semaphores (CALL, LINE, RETURN), else 0 */
 	struct elf_file *ef;
 };
 
