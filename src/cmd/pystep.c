@@ -43,6 +43,7 @@ const char pystep_usage[] =
 "Modes:\n"
 "      --pretty           indent the JSON\n"
 "      --test             trace the built-in demo program (stdin is not read)\n"
+"      --show-test        print the demo's request (its source and input) and exit\n"
 "      --server           serve HTTP/1.1: POST / with a request answers its record,\n"
 "                         GET /health; runs until SIGINT or SIGTERM, then drains\n"
 "      --port N           TCP port of the server (default 8000)\n"
@@ -100,7 +101,7 @@ const char pystep_demo_source[] =
 const char pystep_demo_input[] = "world\n";
 
 enum pystep_opt {
-	P_PRETTY, P_TEST, P_SERVER, P_PORT, P_BIND, P_PROCESS, P_QUEUE, P_MAX_BODY, P_STEPS,
+	P_PRETTY, P_TEST, P_SHOW_TEST, P_SERVER, P_PORT, P_BIND, P_PROCESS, P_QUEUE, P_MAX_BODY, P_STEPS,
 	P_MAX_STEPS, P_TIMEOUT, P_MEMORY, P_PIDS, P_CPU, P_OUTPUT, P_TMP, P_PYTHON, P_UID,
 	P_DEBUG, P_HELP,
 };
@@ -108,6 +109,7 @@ enum pystep_opt {
 static const struct opt_def pystep_opts[] = {
 	{ "pretty", 0, OPT_NOARG, P_PRETTY },
 	{ "test", 0, OPT_NOARG, P_TEST },
+	{ "show-test", 0, OPT_NOARG, P_SHOW_TEST },
 	{ "server", 0, OPT_NOARG, P_SERVER },
 	{ "port", 0, OPT_ARG, P_PORT },
 	{ "bind", 0, OPT_ARG, P_BIND },
@@ -142,6 +144,9 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 		break;
 	case P_TEST:
 		c->test = true;
+		break;
+	case P_SHOW_TEST:
+		c->show_test = true;
 		break;
 	case P_SERVER:
 		c->server = true;
@@ -450,6 +455,19 @@ int cmd_pystep(int argc, char **argv)
 		fputs(pystep_usage, stdout);
 		free(c);
 		return RT_EXIT_OK;
+	}
+	if (c->show_test) {
+		struct strbuf sb = { 0 };
+
+		strbuf_adds(&sb, "{\"source\":");
+		strbuf_add_json_str(&sb, pystep_demo_source, strlen(pystep_demo_source));
+		strbuf_adds(&sb, ",\"input\":");
+		strbuf_add_json_str(&sb, pystep_demo_input, strlen(pystep_demo_input));
+		strbuf_adds(&sb, "}\n");
+		ret = strbuf_write(&sb, STDOUT_FILENO) ? RT_EXIT_INTERNAL : RT_EXIT_OK;
+		strbuf_free(&sb);
+		free(c);
+		return ret;
 	}
 	rt_debug_on = c->debug;
 	l = loop__new();

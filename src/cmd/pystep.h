@@ -12,6 +12,7 @@
 struct pystep_cfg {
 	bool pretty;
 	bool test;               /* the built-in demo program */
+	bool show_test;          /* print its request */
 	bool server;
 	const char *bind;        /* --bind */
 	long port;

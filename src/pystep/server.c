@@ -40,6 +40,7 @@ struct server {
 	pthread_cond_t work;          /* a request queued, or draining */
 	struct srv_req *head, *tail;  /* the queue */
 	unsigned queued, running, workers_up;
+	unsigned inflight;            /* traced requests whose answer is not sent yet */
 	unsigned long long served;
 	bool draining, stopping;
 	pthread_t *threads;
@@ -48,11 +49,12 @@ struct server {
 	int idle_fd;                  /* eventfd: a worker went idle while draining */
 };
 
-/* Per connection: the body so far. */
+/* Per request: the body so far. */
 struct conn {
 	struct strbuf body;
 	bool too_big;
 	bool started;
+	bool counted;                 /* in server.inflight */
 };
 
 /* ---- workers ---- */
@@ -69,7 +71,6 @@ static void *worker_main(void *arg)
 	struct ps_worker *w = s->workers[wa->i];
 	struct ps_job_stats st;
 	struct srv_req *r;
-	__u64 one = 1;
 
 	free(wa);
 	for (;;) {
@@ -97,9 +98,6 @@ static void *worker_main(void *arg)
 		s->running--;
 		s->served++;
 		pthread_cond_signal(&r->cond);
-		if (s->draining && !s->running && !s->queued &&
-		    write(s->idle_fd, &one, sizeof(one)) < 0)
-			rt_dbg("cannot wake the main thread");
 		pthread_mutex_unlock(&s->lock);
 		/* the next job's box, while no one waits */
 		if (!s->draining) {
@@ -178,7 +176,7 @@ static char *pretty(const struct strbuf *rec)
 }
 
 /* A parsed request: queue it, wait for its record, answer it. */
-static enum MHD_Result trace(struct server *s, struct MHD_Connection *c,
+static enum MHD_Result trace(struct server *s, struct MHD_Connection *c, struct conn *cn,
 			     struct pystep_request *req)
 {
 	struct srv_req *r = calloc(1, sizeof(*r));
@@ -210,6 +208,9 @@ static enum MHD_Result trace(struct server *s, struct MHD_Connection *c,
 		s->head = r;
 	s->tail = r;
 	s->queued++;
+	/* until its answer is sent (on_completed) */
+	s->inflight++;
+	cn->counted = true;
 	pthread_cond_signal(&s->work);
 	while (!r->done)
 		pthread_cond_wait(&r->cond, &s->lock);
@@ -308,16 +309,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, why);
 	if (err)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, why);
-	return trace(s, c, &req);
+	return trace(s, c, cn, &req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
+	struct server *s = cls;
 	struct conn *cn = *con_cls;
+	__u64 one = 1;
 
 	if (!cn)
 		return;
+	if (cn->counted) {
+		pthread_mutex_lock(&s->lock);
+		if (!--s->inflight && s->draining && write(s->idle_fd, &one, sizeof(one)) < 0)
+			rt_dbg("cannot wake the main thread");
+		pthread_mutex_unlock(&s->lock);
+	}
 	strbuf_free(&cn->body);
 	free(cn);
 	*con_cls = NULL;
@@ -360,12 +369,13 @@ static int on_idle(void *ctx)
 	return 0;
 }
 
+/* Every traced request answered. */
 static bool all_idle(struct server *s)
 {
 	bool idle;
 
 	pthread_mutex_lock(&s->lock);
-	idle = !s->running && !s->queued;
+	idle = !s->running && !s->queued && !s->inflight;
 	pthread_mutex_unlock(&s->lock);
 	return idle;
 }
