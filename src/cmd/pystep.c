@@ -65,7 +65,7 @@ const char pystep_usage[] =
 "Other:\n"
 "      --python PATH      the interpreter (default /usr/bin/python3.11: CPython 3.11\n"
 "                         with USDT probes, as Debian builds it)\n"
-"      --uid-base UID     boxes run as UID + 2*slot (+1) (default 1879048192)\n"
+"      --uid-base UID     boxes run as UID + 4*slot + 0..3 (default 1879048192)\n"
 "      --debug            show each step runtrace takes and libbpf's messages\n"
 "  -h, --help             this text\n"
 "\n"

@@ -268,8 +268,6 @@ static int set_limits(const struct ps_boxes *b, struct ps_box *box)
 		snprintf(v, sizeof(v), "%u 100000", l->cpu_pct * 1000);
 		if (!err)
 			err = write_at(box->cgpath[0], "cpu.max", v);
-		if (!err)
-			write_at(box->cgpath[0], "cpu.weight", "50");
 		return err;
 	}
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)l->memory);
@@ -284,8 +282,6 @@ static int set_limits(const struct ps_boxes *b, struct ps_box *box)
 	snprintf(v, sizeof(v), "%u", l->cpu_pct * 1000);
 	if (!err)
 		err = write_at(box->cgpath[2], "cpu.cfs_quota_us", v);
-	if (!err)
-		write_at(box->cgpath[2], "cpu.shares", "512");
 	return err;
 }
 

@@ -32,6 +32,8 @@
 #define SLOT_LOCK_DIR "/run/runtrace"
 #define STOP_WAIT_NS 500000000ull   /* a step's SIGSTOP lands well within this */
 #define RUN_BASE 0x50000000u        /* scope run ids of pystep jobs */
+#define WARM 2                      /* boxes started ahead, per worker */
+#define UIDS 4                      /* users per slot: a job's and its warm boxes' differ */
 
 struct ps_env {
 	struct ps_options o;
@@ -58,7 +60,8 @@ struct ps_worker {
 	struct ring_buffer *rb;
 	int epfd;
 	unsigned seq;                 /* boxes started */
-	struct ps_job *warm;          /* the next job's box, started */
+	struct ps_job *warm[WARM];    /* the next jobs' boxes, started */
+	int nwarm;
 	struct ps_job *job;           /* the job in progress */
 	struct ps_job *done;          /* the last job: its box goes after the answer */
 };
@@ -252,7 +255,7 @@ static int claim_slot(struct ps_env *e, unsigned *slot, int *lock_fd)
 		if (e->slot_used[s])
 			continue;
 		snprintf(path, sizeof(path), SLOT_LOCK_DIR "/pystep-uid-%u.lock",
-			 (unsigned)(e->o.uid_base + 2 * s));
+			 (unsigned)(e->o.uid_base + UIDS * s));
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			err = -errno;
@@ -348,7 +351,8 @@ void ps_worker__free(struct ps_worker *w)
 	if (!w)
 		return;
 	job_free(w->done);
-	job_free(w->warm);
+	while (w->nwarm)
+		job_free(w->warm[--w->nwarm]);
 	ring_buffer__free(w->rb);
 	if (w->epfd >= 0)
 		close(w->epfd);
@@ -641,34 +645,53 @@ static int job_ready(struct ps_job *j, __u64 deadline)
 int ps_worker__warm(struct ps_worker *w)
 {
 	struct ps_env *e = w->e;
+	int want = e->o.slots > 1 ? WARM : 1; /* one request: one box */
 	struct ps_job *j;
 	unsigned seq;
-	int err;
+	int err = 0;
 
 	job_free(w->done);
 	w->done = NULL;
-	if (w->warm)
-		return 0;
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return -ENOMEM;
-	j->w = w;
-	seq = w->seq++;
-	pthread_mutex_lock(&e->lock);
-	j->run = RUN_BASE + e->next_run++;
-	pthread_mutex_unlock(&e->lock);
-	/* two users per slot: the next box never shares one with this job */
-	err = ps_box__start(e->boxes, &j->box, w->slot * 1000000u + seq % 1000000u,
-			    e->o.uid_base + 2 * w->slot + (seq & 1), e->target.path, box_ready, j);
-	/* its interpreter started: the USDT sites now, off the next job's way */
-	if (!err)
-		err = job_ready(j, now() + 10000000000ull);
-	if (err) {
-		job_free(j);
-		return err;
+	while (w->nwarm < want) {
+		j = calloc(1, sizeof(*j));
+		if (!j)
+			return -ENOMEM;
+		j->w = w;
+		seq = w->seq++;
+		pthread_mutex_lock(&e->lock);
+		j->run = RUN_BASE + e->next_run++;
+		pthread_mutex_unlock(&e->lock);
+		/* UIDS users per slot, in turn: a job's is not its warm boxes' */
+		err = ps_box__start(e->boxes, &j->box, w->slot * 1000000u + seq % 1000000u,
+				    e->o.uid_base + UIDS * w->slot + seq % UIDS, e->target.path,
+				    box_ready, j);
+		if (err) {
+			job_free(j);
+			break;
+		}
+		/* its interpreter starts meanwhile (job_ready waits for it) */
+		w->warm[w->nwarm++] = j;
 	}
-	w->warm = j;
-	return 0;
+	return w->nwarm ? 0 : err;
+}
+
+/* The warm box for the next job: the first whose interpreter is ready,
+ * else the oldest. */
+static struct ps_job *take_warm(struct ps_worker *w)
+{
+	struct ps_job *j;
+	int i, k = 0;
+
+	for (i = 0; i < w->nwarm; i++)
+		if (w->warm[i]->ready || reads_source(w->warm[i]->box.child.pid)) {
+			k = i;
+			break;
+		}
+	j = w->warm[k];
+	for (i = k; i + 1 < w->nwarm; i++)
+		w->warm[i] = w->warm[i + 1];
+	w->nwarm--;
+	return j;
 }
 
 
@@ -929,7 +952,7 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 	job_free(w->done);
 	w->done = NULL;
 	ring_buffer__consume(w->rb); /* nothing is left from a job before */
-	if (!w->warm) {
+	if (!w->nwarm) {
 		err = ps_worker__warm(w);
 		if (err) {
 			ps_record_begin(out);
@@ -939,8 +962,7 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 			return err;
 		}
 	}
-	j = w->warm;
-	w->warm = NULL;
+	j = take_warm(w);
 	w->job = j;
 	j->req = req;
 	j->out = out;

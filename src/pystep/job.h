@@ -31,7 +31,7 @@ struct ps_options {
 	unsigned timeout_ms;          /* wall-clock limit of a job */
 	size_t output_limit;          /* bytes a program may print (stdout + stderr) */
 	size_t record_limit;          /* bytes of a record */
-	uid_t uid_base;               /* boxes run as uid_base + 2 * slot + 0 or 1 */
+	uid_t uid_base;               /* boxes run as uid_base + 4 * slot + 0..3 */
 	struct ps_inspect_limits inspect;
 	struct ps_box_limits box;
 };
@@ -47,12 +47,12 @@ void ps_env__free(struct ps_env *e);
 void ps_env__abort(struct ps_env *e);
 const char *ps_env__cgroups(const struct ps_env *e);
 
-/* A worker: a free slot (its users, its ring buffer) and a warm box.
+/* A worker: a free slot (its users, its ring buffer) and warm boxes.
  * NULL with errno (the reason printed). */
 struct ps_worker *ps_worker__new(struct ps_env *e);
 void ps_worker__free(struct ps_worker *w);
-/* Start the next box now, so that the next job does not wait for the
- * interpreter to start.  0 or -errno. */
+/* Start the next boxes now (their interpreters start meanwhile), so that
+ * the next job does not wait for one to start.  0 or -errno. */
 int ps_worker__warm(struct ps_worker *w);
 
 /* What a job did, for logs and benchmarks. */

@@ -75,7 +75,7 @@ def box_processes():
             continue
         fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
         uid = int(fields["Uid"].split()[0])
-        if UID_BASE <= uid < UID_BASE + 2 * 64:
+        if UID_BASE <= uid < UID_BASE + 4 * 64:
             out.append((int(d.name), int(fields["PPid"]), uid, cmd.strip()))
     return out
 
@@ -361,8 +361,9 @@ def test_server_drains_on_sigterm():
 TOKEN = uuid.uuid4().hex[:12]
 HOSTILE = {
     "fork_bomb": ("import os\nwhile True:\n    os.fork()\n", "exception", "BlockingIOError"),
-    "memory_hog": ("x = []\nwhile True:\n    x.append(' ' * 10**7)\n", "cause",
-                   "Memory limit exceeded"),
+    "memory_hog": ("x = []\nwhile True:\n    x.append(bytearray(b'x' * 50 * 2**20))\n",
+                   "cause", "Memory limit exceeded"),
+    "memory_at_once": ("x = [0] * 10**9\n", "exception", "MemoryError"),
     "long_c_call": ("print(sum(range(10**12)))\n", "cause", "Time limit exceeded"),
     "regex": ("import re\nre.match(r'(a+)+$', 'a' * 40 + 'b')\n", "cause",
               "Time limit exceeded"),
