@@ -17,6 +17,7 @@
 #define MAIN_MODULE "__main__"
 #define CO_OPTIMIZED 0x1
 #define CO_GENERATOR 0x20
+#define CO_COROUTINE 0x80
 #define MAX_NAME 256
 /* CPython 3.11 opcodes (Lib/opcode.py) */
 #define OP_RETURN_VALUE 83
@@ -503,8 +504,8 @@ int ps_inspect__for_iter_stop(struct ps_inspect *in, __u64 frame, __u64 *caller)
 			*caller = addr;
 		return 0;
 	}
-	/* a generator's return value becomes StopIteration(value) */
-	if (!(f.code->flags & CO_GENERATOR) || opcode_at(in, &f) != OP_RETURN_VALUE)
+	/* a generator's (a coroutine's) return value becomes StopIteration(value) */
+	if (!(f.code->flags & (CO_GENERATOR | CO_COROUTINE)) || opcode_at(in, &f) != OP_RETURN_VALUE)
 		return 0;
 	if (memreader__read_u32(in->mem, frame + in->o->iframe_stacktop, &top) || top > (1u << 20) ||
 	    memreader__read_u64(in->mem, frame + in->o->iframe_localsplus + (__u64)top * 8, &v) ||
