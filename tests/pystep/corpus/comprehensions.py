@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 nums = [3, 1, 2]
 doubled = [n * 2 for n in nums]
 pairs = {n: n * n for n in nums}

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 def first_even(xs):
     for x in xs:
         if x % 2 == 0:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 class TooBig(Exception):
     def __init__(self, value):
         super().__init__(f"{value} is too big")

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 def total(*nums, scale=1, **named):
     result = sum(nums) * scale
     for key in sorted(named):

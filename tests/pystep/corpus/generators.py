@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 def countdown(n):
     while n > 0:
         yield n

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 name = input("What is your name? ")
 age = int(input("Age: "))
 numbers = []

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 class Countdown:
     def __init__(self, start):
         self.current = start

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 from collections import OrderedDict, defaultdict, Counter, namedtuple, deque
 from dataclasses import dataclass
 import enum

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # a bit over 1000 steps: bubble sort, then a sieve
 data = [9, 4, 7, 1, 8, 2, 6, 3, 5, 0, 11, 10, 15, 13, 14, 12]
 n = len(data)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 total = 0
 for i in range(5):
     if i % 2 == 0:

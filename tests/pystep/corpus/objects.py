@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 class Node:
     def __init__(self, value):
         self.value = value

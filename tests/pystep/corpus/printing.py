@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 print("a", "b", sep="-", end="")
 print()
 for i in range(3):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 def factorial(n):
     if n <= 1:
         return 1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 def parse(text):
     try:
         return int(text)

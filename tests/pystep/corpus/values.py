@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 big = 2 ** 60
 neg = -(2 ** 53)
 small = 2 ** 53 - 1
