@@ -129,6 +129,8 @@ static const struct opt_def pystep_opts[] = {
 	{ "debug", 0, OPT_NOARG, P_DEBUG },
 	{ "help", 'h', OPT_NOARG, P_HELP },
 };
+const struct opt_def *const pystep_opt_defs = pystep_opts;
+const size_t pystep_opt_count = ARRAY_SIZE(pystep_opts);
 
 static int apply(void *ctx, const struct opt_def *o, const char *name, const char *val,
 		 char *err, size_t errlen)

@@ -32,6 +32,9 @@ int pystep_parse(int argc, char **argv, struct pystep_cfg *c, char *err, size_t 
 int cmd_pystep(int argc, char **argv);
 
 extern const char pystep_usage[];
+struct opt_def;
+extern const struct opt_def *const pystep_opt_defs;
+extern const size_t pystep_opt_count;
 /* The --test program and its input. */
 extern const char pystep_demo_source[];
 extern const char pystep_demo_input[];

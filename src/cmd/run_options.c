@@ -36,9 +36,11 @@ const char cli_usage[] =
 "      --log-trace        stdout.log, stderr.log; printed after a failed run\n"
 "      --call-trace[=text|json]\n"
 "                         syscalls.log, strace-like (json: syscalls.jsonl too)\n"
-"  -e trace=SET           only these syscalls: names and classes (%file,\n"
+"  -e trace=SET, --trace=SET\n"
+"                         only these syscalls: names and classes (%file,\n"
 "                         %network, %process, %signal, %memory, %desc)\n"
-"      --failed-syscalls-only  only syscalls that returned an error (strace -Z)\n"
+"  -Z, --failed-syscalls-only\n"
+"                         only syscalls that returned an error (strace -Z)\n"
 "  -s, --string-limit N   data bytes shown per buffer argument (default 32)\n"
 "      --max-events N     syscalls kept per run, most recent first (default 5000000)\n"
 "      --sys-trace        sys.csv, sys.txt, sys.svg: CPU, memory, processes,\n"
@@ -53,6 +55,7 @@ const char cli_usage[] =
 "      --debug            show each step runtrace takes and libbpf's messages\n"
 "  -h, --help             this text\n"
 "      --version          version; with -v, libbpf, kernel and detected features\n"
+"  -v, --verbose          with --version: what was detected\n"
 "\n"
 "Exit status: 0 every run succeeded, 1 at least one run failed, 2 usage error,\n"
 "3 runtrace could not do its job (BPF load failure, output not writable...),\n"
@@ -130,15 +133,21 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 		return opts_long(name, val, 1, LONG_MAX, &cfg->max_events, err, errlen);
 	case O_TRACE: {
 		__u64 bitmap[RT_SC_NR_MAX / 64];
+		const char *set = val;
 		char why[200];
 		bool high;
 
-		if (strncmp(val, "trace=", 6) || !val[6])
-			return opts_fail(err, errlen, "invalid %s '%s': expected trace=NAME[,NAME...]",
-				    name, val);
-		if (rt_sc_filter_parse(val + 6, bitmap, &high, why, sizeof(why)))
+		/* -e trace=SET; --trace=SET as strace's */
+		if (!strncmp(val, "trace=", 6))
+			set = val + 6;
+		else if (!strcmp(name, "-e"))
+			set = NULL;
+		if (!set || !*set)
+			return opts_fail(err, errlen, "invalid %s '%s': expected %sNAME[,NAME...]",
+					 name, val, strcmp(name, "-e") ? "" : "trace=");
+		if (rt_sc_filter_parse(set, bitmap, &high, why, sizeof(why)))
 			return opts_fail(err, errlen, "invalid %s '%s': %s", name, val, why);
-		cfg->syscall_filter = val + 6;
+		cfg->syscall_filter = set;
 		return 0;
 	}
 	case O_FAILEDSC: cfg->failed_syscalls_only = true; return 0;

@@ -50,22 +50,25 @@ const char trace_usage[] =
 "\n"
 "What to trace:\n"
 "  COMMAND [ARGS...]      run it (stdin, stdout, stderr untouched) and trace it\n"
-"  -p, --pid PID[,PID...] attach to running processes (repeatable)\n"
+"  -p, --pid PID[,PID...]\n"
+"                         attach to running processes (repeatable)\n"
 "      --cgroup PATH      every process of a cgroup v2 directory\n"
-"  -f                     accepted for strace's sake: children are always followed\n"
+"  -f, --follow-forks     accepted for strace's sake: children are always followed\n"
 "\n"
 "Output (strace's flags):\n"
 "  -o, --output FILE      write to FILE (created 0600) instead of stderr\n"
-"  -e trace=SET           only these syscalls: names, classes (%file, %network,\n"
+"  -e, --expr trace=SET   only these syscalls: names, classes (%file, %network,\n"
 "                         %process, %signal, %memory, %desc), ! to negate\n"
-"  -e status=failed, -Z   only syscalls that returned an error\n"
+"  -e status=failed, -Z, --failed-only\n"
+"                         only syscalls that returned an error\n"
 "  -s, --string-limit N   data bytes shown per buffer (default 32)\n"
 "  -t, -tt, -ttt          time of day, with microseconds, or seconds since the epoch\n"
-"  -T                     time spent in each syscall\n"
-"  -y                     paths of file descriptors\n"
-"  -c                     only a table of counts, errors and times per syscall\n"
-"  -C                     the lines and the table\n"
-"  -w                     -c/-C: wall-clock time in the syscall, not time on CPU\n"
+"  -T, --syscall-times    time spent in each syscall\n"
+"  -y, --decode-fds       paths of file descriptors\n"
+"  -c, --summary-only     only a table of counts, errors and times per syscall\n"
+"  -C, --summary          the lines and the table\n"
+"  -w, --summary-wall-clock\n"
+"                         -c/-C: wall-clock time in the syscall, not time on CPU\n"
 "      --json             JSON lines (the objects of --call-trace=json)\n"
 "\n"
 "Other:\n"
@@ -76,7 +79,8 @@ const char trace_usage[] =
 "runtrace started gets the signal.  With no more traced process, trace ends.\n"
 "Exit status: the command's (128+signal if it was killed); 0 for -p and\n"
 "--cgroup; 2 bad usage or target (no such pid, a kernel thread, not a cgroup);\n"
-"3 runtrace could not trace (no BPF, output not writable).\n";
+"3 runtrace could not trace (no BPF, output not writable); 127 the command\n"
+"cannot be run (not found, not executable).\n";
 
 enum trace_opt {
 	T_PID, T_CGROUP, T_FOLLOW, T_OUTPUT, T_EXPR, T_FAILED, T_STRSIZE, T_TIME, T_DURATION,
@@ -131,6 +135,7 @@ static int set_expr(struct trace_cfg *c, const char *name, const char *val, char
 		    size_t errlen)
 {
 	__u64 bitmap[RT_SC_NR_MAX / 64];
+	const char *set = val;
 	char why[200];
 	bool high;
 
@@ -143,14 +148,14 @@ static int set_expr(struct trace_cfg *c, const char *name, const char *val, char
 				 name, val);
 	}
 	if (!strncmp(val, "trace=", 6))
-		val += 6;
+		set = val + 6;
 	else if (strchr(val, '='))
 		return opts_fail(err, errlen, "invalid %s '%s': expected trace=SET or status=failed",
 				 name, val);
-	if (!*val || rt_sc_filter_parse(val, bitmap, &high, why, sizeof(why)))
+	if (!*set || rt_sc_filter_parse(set, bitmap, &high, why, sizeof(why)))
 		return opts_fail(err, errlen, "invalid %s '%s': %s", name, val,
-				 *val ? why : "empty set");
-	c->filter = val;
+				 *set ? why : "empty set");
+	c->filter = set;
 	return 0;
 }
 
