@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -43,6 +44,11 @@ struct ps_boxes {
 	char tmp_opts[128];
 	struct sock_fprog seccomp;
 	char desc[64];
+	/* a network namespace per box user, made once (a new namespace per
+	 * box costs its set-up and an asynchronous clean-up every time) */
+	pthread_mutex_t lock;
+	struct { uid_t uid; int fd; } netns[256];
+	int nnetns;
 };
 
 /* ---- cgroups ---- */
@@ -364,6 +370,7 @@ struct ps_boxes *ps_boxes__new(const struct ps_box_limits *lim, char *err, size_
 		return NULL;
 	}
 	b->lim = *lim;
+	pthread_mutex_init(&b->lock, NULL);
 	snprintf(b->tmp_opts, sizeof(b->tmp_opts), "size=%llu,mode=1777,nr_inodes=4096",
 		 (unsigned long long)lim->tmp_size);
 	if (setup_v2(b)) {
@@ -392,8 +399,12 @@ void ps_boxes__free(struct ps_boxes *b)
 
 	if (!b)
 		return;
+	/* the boxes' cgroups (kept from box to box of a user), then ours */
 	for (i = 0; i < b->ncg; i++)
-		rmdir(b->parent[i]);
+		sweep(b->parent[i]);
+	for (i = 0; i < b->nnetns; i++)
+		close(b->netns[i].fd);
+	pthread_mutex_destroy(&b->lock);
 	free(b->seccomp.filter);
 	free(b);
 }
@@ -401,6 +412,49 @@ void ps_boxes__free(struct ps_boxes *b)
 const char *ps_boxes__cgroups(const struct ps_boxes *b)
 {
 	return b->desc;
+}
+
+/* The network namespace of @uid's boxes: a new one, empty (its loopback
+ * down), made by this thread for a moment.  An fd, or -errno. */
+static int netns_of(struct ps_boxes *b, uid_t uid)
+{
+	int i, fd = -1, own, err = 0;
+
+	pthread_mutex_lock(&b->lock);
+	for (i = 0; i < b->nnetns; i++)
+		if (b->netns[i].uid == uid) {
+			fd = b->netns[i].fd;
+			goto out;
+		}
+	if (b->nnetns == (int)ARRAY_SIZE(b->netns)) {
+		err = -ENOSPC;
+		goto out;
+	}
+	own = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (own < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (unshare(CLONE_NEWNET)) {
+		err = -errno;
+	} else {
+		fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			err = -errno;
+		if (setns(own, CLONE_NEWNET)) {
+			/* this thread cannot go back: it must not go on */
+			rt_err("cannot return to the host's network namespace: %s", strerror(errno));
+			abort();
+		}
+	}
+	close(own);
+	if (!err) {
+		b->netns[b->nnetns].uid = uid;
+		b->netns[b->nnetns++].fd = fd;
+	}
+out:
+	pthread_mutex_unlock(&b->lock);
+	return err ? err : fd;
 }
 
 /* In the child, after the release, before exec: async-signal-safe only. */
@@ -430,8 +484,10 @@ static int box_child(void *ctx)
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID };
 	int src = box->child_fds[3];
 
-	if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS))
+	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS))
 		return child_fail("unshare");
+	if (setns(box->netns_fd, CLONE_NEWNET))
+		return child_fail("network namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return child_fail("private mounts");
 	/* everything read-only, then a writable /tmp of its own */
@@ -474,8 +530,28 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-int ps_box__start(struct ps_boxes *b, struct ps_box *box, unsigned id, uid_t uid,
-		  const char *python, int (*ready)(void *ctx, pid_t pid), void *ctx)
+/* The oom_kill count of the box's memory cgroup. */
+static unsigned long long oom_kills(const struct ps_box *box)
+{
+	const char *file = box->ncg == 1 ? "memory.events" : "memory.oom_control";
+	char path[PATH_MAX + 32], *text, *p;
+	unsigned long long n = 0;
+
+	if (!box->cgpath[0][0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", box->cgpath[0], file);
+	text = read_file_at(AT_FDCWD, path, 4096, NULL);
+	if (!text)
+		return 0;
+	p = strstr(text, "oom_kill ");
+	if (p)
+		n = strtoull(p + 9, NULL, 10);
+	free(text);
+	return n;
+}
+
+int ps_box__start(struct ps_boxes *b, struct ps_box *box, uid_t uid, const char *python,
+		  int (*ready)(void *ctx, pid_t pid), void *ctx)
 {
 	static const sigset_t empty;
 	struct child_opts o = {0};
@@ -483,29 +559,41 @@ int ps_box__start(struct ps_boxes *b, struct ps_box *box, unsigned id, uid_t uid
 	char pidbuf[32];
 	int i, err;
 
+	bool made = false;
+
 	memset(box, 0, sizeof(*box));
 	box->owner = b;
-	box->id = id;
 	box->uid = uid;
 	box->in_w = box->out_r = box->err_r = box->src_w = -1;
 	box->child.pid = 0;
 	box->child.go = box->child.pidfd = -1;
 	for (i = 0; i < 3; i++)
 		box->cgfd[i] = -1;
-	/* its cgroups */
+	/* its cgroups: its user's, made once (the last box of the user left
+	 * them empty) */
 	box->ncg = b->ncg;
 	for (i = 0; i < b->ncg; i++) {
-		snprintf(box->cgpath[i], sizeof(box->cgpath[i]), "%s/box-%u", b->parent[i], id);
-		if (mkdir(box->cgpath[i], 0755) && errno != EEXIST) {
+		snprintf(box->cgpath[i], sizeof(box->cgpath[i]), "%s/box-%u", b->parent[i],
+			 (unsigned)uid);
+		if (!mkdir(box->cgpath[i], 0755)) {
+			made = true;
+		} else if (errno != EEXIST) {
 			err = -errno;
 			rt_err("cannot create cgroup %s: %s", box->cgpath[i], strerror(-err));
 			box->cgpath[i][0] = '\0';
 			goto fail;
 		}
 	}
-	err = set_limits(b, box);
+	err = made ? set_limits(b, box) : 0;
 	if (err) {
 		rt_err("cannot set the box's cgroup limits: %s", strerror(-err));
+		goto fail;
+	}
+	box->oom_base = oom_kills(box);
+	box->netns_fd = netns_of(b, uid);
+	if (box->netns_fd < 0) {
+		err = box->netns_fd;
+		rt_err("cannot make a network namespace: %s", strerror(-err));
 		goto fail;
 	}
 	/* its stdin, stdout, stderr and fd 3 (the source) */
@@ -633,42 +721,19 @@ void ps_box__kill(struct ps_box *box)
 
 bool ps_box__oom(const struct ps_box *box)
 {
-	const char *file = box->ncg == 1 ? "memory.events" : "memory.oom_control";
-	char path[PATH_MAX + 32], *text, *p;
-	bool oom = false;
-
-	if (!box->owner || !box->cgpath[0][0])
-		return false;
-	snprintf(path, sizeof(path), "%s/%s", box->cgpath[0], file);
-	text = read_file_at(AT_FDCWD, path, 4096, NULL);
-	if (!text)
-		return false;
-	p = strstr(text, "oom_kill ");
-	oom = p && strtoull(p + 9, NULL, 10) > 0;
-	free(text);
-	return oom;
+	return box->owner && oom_kills(box) > box->oom_base;
 }
 
 void ps_box__destroy(struct ps_box *box)
 {
-	int i, tries;
-
 	if (!box->owner)
 		return;
+	/* every process of it (the cgroups stay, empty, for the user's next
+	 * box) */
 	ps_box__kill(box);
 	if (box->child.pid > 0) {
 		child__abort(&box->child);
 		child__close(&box->child);
-	}
-	/* a cgroup can be removed once its last process is gone */
-	for (i = 0; i < box->ncg; i++) {
-		if (!box->cgpath[i][0])
-			continue;
-		for (tries = 0; tries < 500 && rmdir(box->cgpath[i]) && errno == EBUSY; tries++) {
-			kill_all(box);
-			usleep(1000);
-		}
-		box->cgpath[i][0] = '\0';
 	}
 	close_fd(&box->in_w);
 	close_fd(&box->out_r);

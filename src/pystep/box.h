@@ -5,8 +5,8 @@
  *     program can signal only itself and its children);
  *   - its own cgroup: memory (no swap), pids and CPU limits; cgroup v2
  *     where its controllers are available, else the v1 hierarchies;
- *   - its own network namespace (no interface up: no network), IPC and
- *     UTS namespaces;
+ *   - a network namespace of its user's (no interface up: no network), IPC
+ *     and UTS namespaces of its own;
  *   - its own mount namespace: everything read-only and nosuid, a fresh
  *     tmpfs on /tmp (size-limited), a /proc that shows only its own
  *     processes;
@@ -55,11 +55,12 @@ const char *ps_boxes__cgroups(const struct ps_boxes *b);
 
 struct ps_box {
 	struct ps_boxes *owner;
-	unsigned id;
 	uid_t uid;
 	int ncg;
 	int cgfd[3];
 	char cgpath[3][PATH_MAX];
+	unsigned long long oom_base; /* oom_kill count of its memory cgroup at its start */
+	int netns_fd;                /* its user's network namespace (the boxes' own) */
 	struct child child;
 	int in_w;       /* the program's stdin (we write the input) */
 	int out_r;      /* its stdout */
@@ -70,18 +71,19 @@ struct ps_box {
 	char *argv[12];
 };
 
-/* Start @python in a new box @id (cgroup names are unique per id) as
- * @uid: fork it blocked, put it in its cgroup, call @ready(@ctx, pid) (to
- * attach probes), release it.  It then starts the interpreter, which waits
+/* Start @python in a new box as @uid (one box of a user at a time: its
+ * cgroups and network namespace are the user's, kept from box to box):
+ * fork it blocked, put it in its cgroups, call @ready(@ctx, pid) (to
+ * register it), release it.  It then starts the interpreter, which waits
  * for its source.  0 or -errno (the reason printed). */
-int ps_box__start(struct ps_boxes *b, struct ps_box *box, unsigned id, uid_t uid,
-		  const char *python, int (*ready)(void *ctx, pid_t pid), void *ctx);
+int ps_box__start(struct ps_boxes *b, struct ps_box *box, uid_t uid, const char *python,
+		  int (*ready)(void *ctx, pid_t pid), void *ctx);
 /* SIGKILL every process in the box. */
 void ps_box__kill(struct ps_box *box);
 /* Whether the memory limit killed a process of the box. */
 bool ps_box__oom(const struct ps_box *box);
-/* Kill what is left, reap the interpreter, remove the cgroups, close the
- * fds.  Accepts a box never started (owner NULL). */
+/* Kill what is left, reap the interpreter, close the fds.  Accepts a box
+ * never started (owner NULL). */
 void ps_box__destroy(struct ps_box *box);
 
 #endif

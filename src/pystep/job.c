@@ -30,7 +30,6 @@
 #include "util/util.h"
 
 #define SLOT_LOCK_DIR "/run/runtrace"
-#define STOP_WAIT_NS 500000000ull   /* a step's SIGSTOP lands well within this */
 #define RUN_BASE 0x50000000u        /* scope run ids of pystep jobs */
 #define WARM 2                      /* boxes started ahead, per worker */
 #define UIDS 4                      /* users per slot: a job's and its warm boxes' differ */
@@ -83,6 +82,7 @@ struct ps_job {
 	size_t printed;               /* stdout + stderr bytes */
 	unsigned nsteps;
 	bool ready;                   /* the interpreter waits for its source, probed */
+	__u64 deadline;               /* CLOCK_MONOTONIC ns: the time limit */
 	struct ps_inspect *in;
 	__u64 module_code;
 	__u64 t_sent, t_started;
@@ -437,10 +437,10 @@ static void job_kill(struct ps_job *j)
 }
 
 /* Wait until the program is stopped at its step (the SIGSTOP sent with the
- * event lands on its way back to user mode).  0, -ESRCH if it died. */
+ * event lands on its way back to user mode: at once, unless the machine is
+ * overloaded).  0, -ESRCH if it died, -ETIMEDOUT at the time limit. */
 static int wait_stopped(struct ps_job *j)
 {
-	__u64 t0 = now();
 	siginfo_t si;
 	int i;
 
@@ -450,12 +450,12 @@ static int wait_stopped(struct ps_job *j)
 			return -errno;
 		if (si.si_pid)
 			return si.si_code == CLD_STOPPED ? 0 : -ESRCH;
-		if (now() - t0 > STOP_WAIT_NS)
+		if (now() > j->deadline)
 			return -ETIMEDOUT;
 		if (i < 100)
 			sched_yield();
 		else
-			usleep(20);
+			usleep(i < 1000 ? 20 : 500);
 	}
 }
 
@@ -662,9 +662,8 @@ int ps_worker__warm(struct ps_worker *w)
 		j->run = RUN_BASE + e->next_run++;
 		pthread_mutex_unlock(&e->lock);
 		/* UIDS users per slot, in turn: a job's is not its warm boxes' */
-		err = ps_box__start(e->boxes, &j->box, w->slot * 1000000u + seq % 1000000u,
-				    e->o.uid_base + UIDS * w->slot + seq % UIDS, e->target.path,
-				    box_ready, j);
+		err = ps_box__start(e->boxes, &j->box, e->o.uid_base + UIDS * w->slot + seq % UIDS,
+				    e->target.path, box_ready, j);
 		if (err) {
 			job_free(j);
 			break;
@@ -822,6 +821,11 @@ static int on_event(void *ctx, void *data, size_t len)
 	err = wait_stopped(j);
 	if (err == -ESRCH)
 		return 0; /* it died: the exit is handled with the pidfd */
+	if (err == -ETIMEDOUT) {
+		j->timed_out = true;
+		job_kill(j);
+		return 0;
+	}
 	if (err) {
 		fail_job(j, err, "the program did not stop at its step");
 		return 0;
@@ -982,12 +986,18 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 	watch(j, j->box.in_w, EPOLLOUT);
 	j->t_sent = now();
 	deadline = j->t_sent + (__u64)e->o.timeout_ms * 1000000ull;
+	j->deadline = deadline;
 	/* a warm interpreter is ready already */
 	err = job_ready(j, deadline);
 	if (!err)
 		err = put_source_file(j);
-	if (err && err != -ESRCH)
+	if (err == -ETIMEDOUT) {
+		/* an overloaded machine: the box took the program's time */
+		j->timed_out = true;
+		job_kill(j);
+	} else if (err && err != -ESRCH) {
 		fail_job(j, err, "the interpreter did not start");
+	}
 	feed_all(j);
 	while (!j->exited) {
 		__u64 t = now();

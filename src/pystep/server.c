@@ -25,6 +25,7 @@
 /* A request waiting for or in a worker. */
 struct srv_req {
 	struct pystep_request req;
+	__u64 t_queued;               /* CLOCK_MONOTONIC ns */
 	struct strbuf record;
 	int err;
 	bool done;
@@ -71,6 +72,7 @@ static void *worker_main(void *arg)
 	struct ps_worker *w = s->workers[wa->i];
 	struct ps_job_stats st;
 	struct srv_req *r;
+	__u64 t0;
 
 	free(wa);
 	for (;;) {
@@ -89,9 +91,10 @@ static void *worker_main(void *arg)
 		s->running++;
 		pthread_mutex_unlock(&s->lock);
 
+		t0 = now_ns(CLOCK_MONOTONIC);
 		r->err = ps_worker__run(w, &r->req, &r->record, &st);
-		rt_dbg("pystep: request: %u steps, %.1f ms (program start %.1f ms)", st.steps,
-		       st.run_ms, st.start_ms);
+		rt_dbg("pystep: request: %u steps, %.1f ms (program start %.1f ms) after %.1f ms "
+		       "in the queue", st.steps, st.run_ms, st.start_ms, (t0 - r->t_queued) / 1e6);
 
 		pthread_mutex_lock(&s->lock);
 		r->done = true;
@@ -101,10 +104,9 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		/* the next job's box, while no one waits */
 		if (!s->draining) {
-			__u64 t0 = now_ns(CLOCK_MONOTONIC);
-
+			t0 = now_ns(CLOCK_MONOTONIC);
 			ps_worker__warm(w);
-			rt_dbg("pystep: next box started in %.1f ms",
+			rt_dbg("pystep: the last box gone and the next started in %.1f ms",
 			       (now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 		}
 	}
@@ -189,6 +191,7 @@ static enum MHD_Result trace(struct server *s, struct MHD_Connection *c, struct 
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 	}
 	r->req = *req;
+	r->t_queued = now_ns(CLOCK_MONOTONIC);
 	pthread_cond_init(&r->cond, NULL);
 	pthread_mutex_lock(&s->lock);
 	if (s->draining) {
