@@ -497,7 +497,8 @@ static int box_child(void *ctx)
 		return child_fail("/tmp");
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible"))
 		return child_fail("/proc");
-	sethostname("pystep", 6);
+	if (sethostname("pystep", 6))
+		return child_fail("hostname");
 	if (chdir("/tmp") || symlink("/proc/self/fd/3", PS_BOX_PROGRAM))
 		return child_fail(PS_BOX_PROGRAM);
 	if (src != 3 ? dup2(src, 3) < 0 : fcntl(3, F_SETFD, 0) < 0)
