@@ -46,7 +46,7 @@ const volatile __u32 cfg_pystep_frameobj_frame = 0; /* PyFrameObject.f_frame */
 /* Traced processes: tgid -> state (userspace inserts them). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PYSTEP_MAX_SLOTS * 2);
+	__uint(max_entries, PYSTEP_MAX_SLOTS * 4); /* a job and its warm boxes per slot */
 	__type(key, __u32);
 	__type(value, struct pystep_proc);
 } pystep_procs SEC(".maps");
@@ -83,8 +83,9 @@ static __always_inline struct pystep_proc *traced(void)
 	return bpf_map_lookup_elem(&pystep_procs, &tgid);
 }
 
-static __always_inline void emit(struct pystep_proc *p, __u32 kind, __u32 step, __u64 code,
-				 __u64 frame)
+/* Send an event to the job's ring buffer: 0, or -1 when it could not. */
+static __always_inline int emit(struct pystep_proc *p, __u32 kind, __u32 step, __u64 code,
+				__u64 frame)
 {
 	struct pystep_event ev = {
 		.kind = kind,
@@ -97,8 +98,19 @@ static __always_inline void emit(struct pystep_proc *p, __u32 kind, __u32 step, 
 	__u32 slot = p->slot;
 	void *ring = bpf_map_lookup_elem(&pystep_rings, &slot);
 
-	if (ring)
-		bpf_ringbuf_output(ring, &ev, sizeof(ev), BPF_RB_FORCE_WAKEUP);
+	return ring && !bpf_ringbuf_output(ring, &ev, sizeof(ev), BPF_RB_FORCE_WAKEUP) ? 0 : -1;
+}
+
+/* Stop the process at this step, or, if the step cannot reach userspace,
+ * end it (userspace reports the lost step): never a stop nobody ends. */
+static __always_inline void stop(struct pystep_proc *p, int sent)
+{
+	if (!sent) {
+		bpf_send_signal(PS_SIGSTOP);
+		return;
+	}
+	p->flags |= PYSTEP_F_DONE | PYSTEP_F_LOST;
+	bpf_send_signal(PS_SIGKILL);
 }
 
 /* A step at @frame (0: the current frame of the thread). */
@@ -133,8 +145,7 @@ static __always_inline int step(__u32 kind, __u64 frame)
 		 * (userspace looks whether its first line will be traced) */
 		p->flags |= PYSTEP_F_FIRST;
 		if (kind == PYSTEP_CALL) {
-			emit(p, PYSTEP_FIRST, 0, code, frame);
-			bpf_send_signal(PS_SIGSTOP);
+			stop(p, emit(p, PYSTEP_FIRST, 0, code, frame));
 			return 0;
 		}
 	}
@@ -145,8 +156,7 @@ static __always_inline int step(__u32 kind, __u64 frame)
 		return 0;
 	}
 	p->steps++;
-	emit(p, kind, p->steps, code, frame);
-	bpf_send_signal(PS_SIGSTOP);
+	stop(p, emit(p, kind, p->steps, code, frame));
 	return 0;
 }
 
@@ -173,8 +183,7 @@ int BPF_KPROBE(pystep_start, __u64 code)
 	}
 	p->filename = filename;
 	p->flags |= PYSTEP_F_STARTED;
-	emit(p, PYSTEP_START, 0, code, 0);
-	bpf_send_signal(PS_SIGSTOP);
+	stop(p, emit(p, PYSTEP_START, 0, code, 0));
 	return 0;
 }
 

@@ -42,6 +42,7 @@ enum pystep_kind {
 #define PYSTEP_F_STARTED 1u    /* PYSTEP_START seen */
 #define PYSTEP_F_FIRST 2u      /* the program's first event (its module's call) seen */
 #define PYSTEP_F_DONE 4u       /* no more steps: the module returned, or the limit */
+#define PYSTEP_F_LOST 8u       /* a step could not be sent: the process was killed */
 
 /* A traced process (map pystep_procs, key tgid). */
 struct pystep_proc {

@@ -568,8 +568,6 @@ int ps_box__start(struct ps_boxes *b, struct ps_box *box, uid_t uid, const char 
 	box->in_w = box->out_r = box->err_r = box->src_w = -1;
 	box->child.pid = 0;
 	box->child.go = box->child.pidfd = -1;
-	for (i = 0; i < 3; i++)
-		box->cgfd[i] = -1;
 	/* its cgroups: its user's, made once (the last box of the user left
 	 * them empty) */
 	box->ncg = b->ncg;

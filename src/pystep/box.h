@@ -57,7 +57,6 @@ struct ps_box {
 	struct ps_boxes *owner;
 	uid_t uid;
 	int ncg;
-	int cgfd[3];
 	char cgpath[3][PATH_MAX];
 	unsigned long long oom_base; /* oom_kill count of its memory cgroup at its start */
 	int netns_fd;                /* its user's network namespace (the boxes' own) */

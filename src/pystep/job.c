@@ -885,6 +885,12 @@ static void finish(struct ps_job *j)
 	int st = j->status;
 
 	cause[0] = '\0';
+	if (!j->failed && j->registered) {
+		struct pystep_proc p;
+
+		if (!proc_get(j->w->e, j->box.child.pid, &p) && (p.flags & PYSTEP_F_LOST))
+			fail_job(j, -ENOBUFS, "a step could not be sent to runtrace");
+	}
 	if (j->failed)
 		snprintf(cause, sizeof(cause), "%s", j->why);
 	else if (j->limit_hit)
