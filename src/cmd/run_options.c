@@ -24,7 +24,11 @@ const char cli_usage[] =
 "\n"
 "Runs:\n"
 "  -c, --count N          run N times (default 1)\n"
-"      --failed-count N   stop once N runs have failed\n"
+"      --failed-count N   stop once N runs have failed (runs in flight finish)\n"
+"  -j, --jobs N           run up to N runs at once (default 1; 0: one per CPU),\n"
+"                         each in its own scope, directory and artifacts\n"
+"      --kill-on-fail     with --failed-count: once it is reached, kill the runs\n"
+"                         still in flight (they count as interrupted)\n"
 "      --timeout SEC      kill a run's whole process tree after SEC seconds;\n"
 "                         the run counts as failed (reason \"timeout\")\n"
 "  -o, --output DIR       base directory of artifacts (default runtrace-out);\n"
@@ -35,7 +39,9 @@ const char cli_usage[] =
 "Evidence kept for failed runs (run-NNNN/ in the artifacts directory):\n"
 "      --log-trace        stdout.log, stderr.log; printed after a failed run\n"
 "      --call-trace[=text|json]\n"
-"                         syscalls.log, strace-like (json: syscalls.jsonl too)\n"
+"                         syscalls.log, strace-like (json: syscalls.jsonl too);\n"
+"                         divergence.txt: where a failed run departs from the\n"
+"                         last passing run\n"
 "  -e trace=SET, --trace=SET\n"
 "                         only these syscalls: names and classes (%file,\n"
 "                         %network, %process, %signal, %memory, %desc)\n"
@@ -65,12 +71,14 @@ const char cli_usage[] =
 enum opt_id {
 	O_COUNT, O_FAILED, O_TIMEOUT, O_OUTPUT, O_KEEPALL, O_SHOW, O_LOG, O_CALL,
 	O_SYS, O_NET, O_INTERVAL, O_SNAPLEN, O_STRSIZE, O_MAXEV, O_TRACE, O_FAILEDSC,
-	O_DEBUG, O_HELP, O_VERSION, O_VERBOSE,
+	O_DEBUG, O_HELP, O_VERSION, O_VERBOSE, O_JOBS, O_KILLONFAIL,
 };
 
 static const struct opt_def opts[] = {
 	{ "count", 'c', OPT_ARG, O_COUNT },
 	{ "failed-count", 0, OPT_ARG, O_FAILED },
+	{ "jobs", 'j', OPT_ARG, O_JOBS },
+	{ "kill-on-fail", 0, OPT_NOARG, O_KILLONFAIL },
 	{ "timeout", 0, OPT_ARG, O_TIMEOUT },
 	{ "output", 'o', OPT_ARG, O_OUTPUT },
 	{ "keep-all", 0, OPT_NOARG, O_KEEPALL },
@@ -103,6 +111,9 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 		return opts_long(name, val, 1, LONG_MAX, &cfg->count, err, errlen);
 	case O_FAILED:
 		return opts_long(name, val, 1, LONG_MAX, &cfg->failed_count, err, errlen);
+	case O_JOBS:
+		return opts_long(name, val, 0, RT_MAX_JOBS, &cfg->jobs, err, errlen);
+	case O_KILLONFAIL: cfg->kill_on_fail = true; return 0;
 	case O_TIMEOUT:
 		return opts_seconds(name, val, &cfg->timeout, err, errlen);
 	case O_OUTPUT:
@@ -160,7 +171,7 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 }
 
 static const char *const future_subcommands[] = {
-	"deps", "profile", "calls",
+	"profile", "calls",
 };
 
 struct run_parse {
@@ -215,6 +226,7 @@ int cli_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->count = 1;
+	cfg->jobs = 1;
 	cfg->interval_ms = 100;
 	cfg->snaplen = 262144;
 	cfg->strsize = 32;
@@ -244,6 +256,8 @@ int cli_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
 		return opts_fail(err, errlen, "empty command");
 	if (cfg->verbose)
 		return opts_fail(err, errlen, "-v goes with --version");
+	if (cfg->kill_on_fail && !cfg->failed_count)
+		return opts_fail(err, errlen, "--kill-on-fail goes with --failed-count");
 	return 0;
 }
 

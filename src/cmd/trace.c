@@ -50,21 +50,25 @@ const char trace_usage[] =
 "\n"
 "What to trace:\n"
 "  COMMAND [ARGS...]      run it (stdin, stdout, stderr untouched) and trace it\n"
-"  -p, --pid PID[,PID...]\n"
+"  -p, --attach PID[,PID...]\n"
 "                         attach to running processes (repeatable)\n"
 "      --cgroup PATH      every process of a cgroup v2 directory\n"
 "  -f, --follow-forks     accepted for strace's sake: children are always followed\n"
 "\n"
 "Output (strace's flags):\n"
 "  -o, --output FILE      write to FILE (created 0600) instead of stderr\n"
-"  -e, --expr trace=SET   only these syscalls: names, classes (%file, %network,\n"
+"  -e trace=SET, --trace=SET\n"
+"                         only these syscalls: names, classes (%file, %network,\n"
 "                         %process, %signal, %memory, %desc), ! to negate\n"
-"  -e status=failed, -Z, --failed-only\n"
+"  -e status=failed, --status=failed, -Z, --failed-only\n"
 "                         only syscalls that returned an error\n"
 "  -s, --string-limit N   data bytes shown per buffer (default 32)\n"
 "  -t, -tt, -ttt          time of day, with microseconds, or seconds since the epoch\n"
 "  -T, --syscall-times    time spent in each syscall\n"
 "  -y, --decode-fds       paths of file descriptors\n"
+"  -v, --no-abbrev        structures in full (stat, statx, rusage, uname)\n"
+"  -X, --const-print-style raw|abbrev\n"
+"                         raw: flags and constants as numbers\n"
 "  -c, --summary-only     only a table of counts, errors and times per syscall\n"
 "  -C, --summary          the lines and the table\n"
 "  -w, --summary-wall-clock\n"
@@ -83,17 +87,22 @@ const char trace_usage[] =
 "cannot be run (not found, not executable).\n";
 
 enum trace_opt {
-	T_PID, T_CGROUP, T_FOLLOW, T_OUTPUT, T_EXPR, T_FAILED, T_STRSIZE, T_TIME, T_DURATION,
+	T_PID, T_CGROUP, T_FOLLOW, T_OUTPUT, T_EXPR, T_TRACESET, T_STATUS, T_FAILED, T_VERBOSE,
+	T_XSTYLE, T_STRSIZE, T_TIME, T_DURATION,
 	T_FDPATHS, T_COUNT, T_COUNT_TOO, T_WALL, T_JSON, T_DEBUG, T_HELP,
 };
 
 static const struct opt_def trace_opts[] = {
-	{ "pid", 'p', OPT_ARG, T_PID },
+	{ "attach", 'p', OPT_ARG, T_PID },
 	{ "cgroup", 0, OPT_ARG, T_CGROUP },
 	{ "follow-forks", 'f', OPT_NOARG, T_FOLLOW },
 	{ "output", 'o', OPT_ARG, T_OUTPUT },
-	{ "expr", 'e', OPT_ARG, T_EXPR },
+	{ NULL, 'e', OPT_ARG, T_EXPR },
+	{ "trace", 0, OPT_ARG, T_TRACESET },
+	{ "status", 0, OPT_ARG, T_STATUS },
 	{ "failed-only", 'Z', OPT_NOARG, T_FAILED },
+	{ "no-abbrev", 'v', OPT_NOARG, T_VERBOSE },
+	{ "const-print-style", 'X', OPT_ARG, T_XSTYLE },
 	{ "string-limit", 's', OPT_ARG, T_STRSIZE },
 	{ NULL, 't', OPT_NOARG, T_TIME },
 	{ "syscall-times", 'T', OPT_NOARG, T_DURATION },
@@ -179,6 +188,30 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 		return 0;
 	case T_EXPR:
 		return set_expr(c, name, val, err, errlen);
+	case T_TRACESET:
+		/* --trace=SET is -e trace=SET (a bare set is a trace= set) */
+		if (strchr(val, '='))
+			return opts_fail(err, errlen, "invalid %s '%s': expected a set of syscalls",
+					 name, val);
+		return set_expr(c, name, val, err, errlen);
+	case T_STATUS:
+		if (strcmp(val, "failed") && strcmp(val, "!successful"))
+			return opts_fail(err, errlen, "invalid %s '%s': only failed is supported",
+					 name, val);
+		c->failed_only = true;
+		return 0;
+	case T_VERBOSE:
+		c->verbose = true;
+		return 0;
+	case T_XSTYLE:
+		if (!strcmp(val, "raw"))
+			c->raw = true;
+		else if (!strcmp(val, "abbrev"))
+			c->raw = false;
+		else
+			return opts_fail(err, errlen, "invalid %s '%s': expected raw or abbrev",
+					 name, val);
+		return 0;
 	case T_FAILED:
 		c->failed_only = true;
 		return 0;
@@ -368,6 +401,15 @@ static int open_output(struct tracer *t)
 	return 0;
 }
 
+/* Threads traced now (strace prefixes lines with the pid only while there
+ * are several). */
+static size_t tracked_tasks(void *ctx, __u64 ts)
+{
+	struct tracer *t = ctx;
+
+	return scope_tracker_tasks_at(scope_sink_tracker(t->scope), ts);
+}
+
 static int create_sinks(struct tracer *t, const struct scope_opts *so)
 {
 	const struct trace_cfg *c = t->cfg;
@@ -380,7 +422,11 @@ static int create_sinks(struct tracer *t, const struct scope_opts *so)
 	if (!c->count) {
 		struct live_opts lo = { .filter = c->filter, .strsize = c->strsize,
 					.failed_only = c->failed_only, .json = c->json,
-					.resumed = !c->argv, .fd = t->out_fd };
+					.resumed = !c->argv, .fd = t->out_fd, .tmode = c->tmode,
+					.durations = c->durations, .fd_paths = c->fd_paths,
+					.raw = c->raw, .verbose = c->verbose,
+					.column_pids = c->output != NULL,
+					.tasks = tracked_tasks, .tasks_ctx = t };
 
 		err = live_sink_new(&lo, &t->sinks[t->nsinks]);
 		if (err)

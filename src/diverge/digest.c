@@ -1062,6 +1062,13 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 	case RT_A_ENVP:
 		return mix(h, a != 0);
 	case RT_A_HEX:
+	case RT_A_IOCTLARG:
+	case RT_A_FCNTLARG:
+	case RT_A_PRCTLARG:
+	case RT_A_ARCHARG:
+		/* a number, or an address as the command says (arch_prctl's
+		 * ARCH_SET_FS, an ioctl's struct): above 4 GiB it is taken
+		 * for an address, which ASLR moves from run to run */
 		return mix(h, a >= (1ull << 32) ? 0xadd7 : a);
 	case RT_A_PATH:
 	case RT_A_STR:
@@ -1099,8 +1106,10 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 			h = hash_text(mix(h, k), bdata(bl->argv[k]), str_len(bl->argv[k]));
 		return mix(h, bl->argv_total);
 	case RT_A_CLONEFLAGS:
-	default:
 		return mix(h, a);
+	default:
+		/* an address (a struct, an array the decoder reads): whether set */
+		return mix(h, rt_argkind_is_address(d->kinds[i]) ? a != 0 : a);
 	}
 }
 

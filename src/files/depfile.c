@@ -4,6 +4,7 @@
 
 #include "files/depfile.h"
 #include "files/fsio.h"
+#include "files/path.h"
 #include "util/util.h"
 
 bool rt_depfile_escape(struct strbuf *out, const char *path)
@@ -32,8 +33,9 @@ bool rt_depfile_escape(struct strbuf *out, const char *path)
 	return true;
 }
 
-int rt_depfile_text(struct strbuf *out, const struct rt_files_view *v)
+int rt_depfile_text(struct strbuf *out, const struct rt_files_view *v, const char *dir)
 {
+	struct strbuf rel = { 0 };
 	size_t i, nout = 0;
 	int skipped = 0, pass;
 
@@ -42,17 +44,24 @@ int rt_depfile_text(struct strbuf *out, const struct rt_files_view *v)
 			const struct rt_files_entry *e = &v->v[i];
 			size_t mark = out->len;
 
+			const char *path = e->path;
+
 			if (!(pass ? e->input : e->output))
 				continue;
+			if (dir && e->path[0] != '/') {
+				/* below the root: from @dir, as make and ninja there read it */
+				rt_path_rel(&rel, e->abspath, dir);
+				path = rel.buf;
+			}
 			if (pass)
 				strbuf_adds(out, " \\\n  ");
 			else if (nout)
 				strbuf_addc(out, ' ');
-			if (!rt_depfile_escape(out, e->path)) {
+			if (!rt_depfile_escape(out, path)) {
 				out->len = mark;
 				if (out->buf)
 					out->buf[mark] = 0;
-				rt_err("warning: %s: cannot be written in a depfile: left out", e->path);
+				rt_err("warning: %s: cannot be written in a depfile: left out", path);
 				skipped++;
 				continue;
 			}
@@ -66,15 +75,16 @@ int rt_depfile_text(struct strbuf *out, const struct rt_files_view *v)
 	}
 	if (nout)
 		strbuf_addc(out, '\n');
+	strbuf_free(&rel);
 	return skipped;
 }
 
-int rt_depfile_write(const char *file, const struct rt_files_view *v)
+int rt_depfile_write(const char *file, const char *dir, const struct rt_files_view *v)
 {
 	struct strbuf out = { 0 };
 	int err;
 
-	rt_depfile_text(&out, v);
+	rt_depfile_text(&out, v, dir);
 	err = rt_files_write_atomic(file, out.buf ? out.buf : "", out.len);
 	strbuf_free(&out);
 	return err;

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The Make-format depfile of `runtrace deps -M`: one rule, the outputs as
- * targets and the inputs as prerequisites, paths as the view writes them
- * (relative to the root), sorted by path.  What make and ninja (depfile =,
+ * targets and the inputs as prerequisites, sorted by path.  What make and ninja (depfile =,
  * deps = gcc) read back; ninja wants the rule's first output first among
  * the targets and every target to be an output of its edge.
  */
@@ -24,11 +23,14 @@
  */
 bool rt_depfile_escape(struct strbuf *out, const char *path);
 
-/* The depfile text of @v into @out; paths that cannot be written are
- * left out with a warning on stderr.  Returns how many were left out. */
-int rt_depfile_text(struct strbuf *out, const struct rt_files_view *v);
+/* The depfile text of @v into @out; paths below the root written relative
+ * to the absolute directory @dir (where make or ninja runs: the command's
+ * starting directory, as gcc -MD writes them), or as the view writes them
+ * if @dir is NULL; paths that cannot be written are left out with a
+ * warning on stderr.  Returns how many were left out. */
+int rt_depfile_text(struct strbuf *out, const struct rt_files_view *v, const char *dir);
 
 /* Write it as @file.  0 or -errno (message on stderr). */
-int rt_depfile_write(const char *file, const struct rt_files_view *v);
+int rt_depfile_write(const char *file, const char *dir, const struct rt_files_view *v);
 
 #endif

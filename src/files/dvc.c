@@ -141,10 +141,22 @@ static bool valid_utf8(const char *s)
 	return true;
 }
 
-int rt_dvc_file_text(struct strbuf *out, const char *file, const char *cmd,
+/* @e's path as written in a stage run in absolute directory @base: as the
+ * view writes it outside the root (absolute), else relative to @base. */
+static const char *path_from(struct strbuf *sb, const struct rt_files_entry *e, const char *base)
+{
+	strbuf_reset(sb);
+	if (e->path[0] == '/')
+		strbuf_adds(sb, e->path);
+	else
+		rt_path_rel(sb, e->abspath, base);
+	return sb->buf;
+}
+
+int rt_dvc_file_text(struct strbuf *out, const char *file, const char *cmd, const char *wdir,
 		     const struct rt_files_view *v)
 {
-	struct strbuf dir = { 0 }, rel = { 0 };
+	struct strbuf dir = { 0 }, rel = { 0 }, wd = { 0 };
 	struct ev y = { 0 };
 	size_t i, ndeps = 0, nouts = 0;
 	int err = 0, pass;
@@ -162,6 +174,13 @@ int rt_dvc_file_text(struct strbuf *out, const char *file, const char *cmd,
 	*strrchr(dir.buf, '/') = 0;
 	if (!dir.buf[0])
 		strbuf_adds(&dir, "/");
+	if (wdir && rt_path_join(&wd, NULL, wdir)) {
+		rt_err("%s: not an absolute path", wdir);
+		err = -EINVAL;
+		goto cleanup;
+	}
+	if (!wdir)
+		strbuf_adds(&wd, dir.buf);
 	if (!yaml_emitter_initialize(&y.e)) {
 		err = -ENOMEM;
 		goto cleanup;
@@ -172,6 +191,17 @@ int rt_dvc_file_text(struct strbuf *out, const char *file, const char *cmd,
 	map_start(&y);
 	scalar(&y, "cmd", false);
 	scalar(&y, cmd, false);
+	if (strcmp(wd.buf, dir.buf)) {
+		/* the command ran elsewhere: DVC runs it there, paths from there */
+		rt_path_rel(&rel, wd.buf, dir.buf);
+		if (!valid_utf8(rel.buf)) {
+			rt_err("%s: path is not UTF-8: cannot be written in YAML", wd.buf);
+			err = -EINVAL;
+			goto cleanup;
+		}
+		scalar(&y, "wdir", false);
+		scalar(&y, rel.buf, false);
+	}
 	for (i = 0; i < v->n; i++)
 		ndeps += v->v[i].input, nouts += v->v[i].output;
 	for (pass = 0; pass < 2; pass++) {
@@ -184,12 +214,7 @@ int rt_dvc_file_text(struct strbuf *out, const char *file, const char *cmd,
 
 			if (!(pass ? e->output : e->input))
 				continue;
-			if (e->path[0] == '/') {
-				strbuf_reset(&rel);
-				strbuf_adds(&rel, e->path);
-			} else {
-				rt_path_rel(&rel, e->abspath, dir.buf);
-			}
+			path_from(&rel, e, wd.buf);
 			if (!valid_utf8(rel.buf)) {
 				rt_err("%s: path is not UTF-8: cannot be written in YAML", e->abspath);
 				err = -EINVAL;
@@ -224,13 +249,15 @@ cleanup:
 	yaml_emitter_delete(&y.e);
 	strbuf_free(&dir);
 	strbuf_free(&rel);
+	strbuf_free(&wd);
 	return err;
 }
 
-int rt_dvc_write_file(const char *file, const char *cmd, const struct rt_files_view *v)
+int rt_dvc_write_file(const char *file, const char *cmd, const char *wdir,
+		      const struct rt_files_view *v)
 {
 	struct strbuf out = { 0 };
-	int err = rt_dvc_file_text(&out, file, cmd, v);
+	int err = rt_dvc_file_text(&out, file, cmd, wdir, v);
 
 	if (!err)
 		err = rt_files_write_atomic(file, out.buf, out.len);
@@ -456,10 +483,11 @@ static int submap(yaml_document_t *d, int map, const char *k, const char *what)
 /* The dvc.yaml stage: cmd, deps, outs into existing stage mapping @st (or
  * a new one). */
 static int yaml_stage(yaml_document_t *d, int stages, const char *name, const char *cmd,
-		      const struct rt_files_view *v)
+		      const char *wdir, const struct rt_files_view *v)
 {
 	yaml_node_pair_t *p = pair_of(d, stages, name);
-	int st = 0, deps, outs, old_outs = 0, item;
+	int st = 0, deps, outs, old_outs = 0, item, wd = 0, ok;
+	struct strbuf sb = { 0 };
 	size_t i, nd = 0, no = 0;
 
 	if (p && yaml_document_get_node(d, p->value)->type == YAML_MAPPING_NODE)
@@ -483,31 +511,45 @@ static int yaml_stage(yaml_document_t *d, int stages, const char *name, const ch
 		const struct rt_files_entry *e = &v->v[i];
 
 		if (e->input) {
-			item = add_str(d, e->path, false);
+			item = add_str(d, path_from(&sb, e, wdir), false);
 			if (!item || !yaml_document_append_sequence_item(d, deps, item))
-				return 0;
+				goto fail;
 			nd++;
 		}
 		if (e->output) {
-			item = old_out(d, old_outs, e->path);
+			item = old_out(d, old_outs, path_from(&sb, e, wdir));
 			if (!item)
-				item = add_str(d, e->path, false);
+				item = add_str(d, sb.buf, false);
 			if (!item || !yaml_document_append_sequence_item(d, outs, item))
-				return 0;
+				goto fail;
 			no++;
 		}
 	}
+	if (strcmp(wdir, v->root)) {
+		/* the command ran below the root: DVC runs it there */
+		rt_path_rel(&sb, wdir, v->root);
+		if (!(wd = add_str(d, sb.buf, false)))
+			goto fail;
+	}
+	strbuf_free(&sb);
 	item = add_str(d, cmd, false);
-	return item && stage_set(d, st, "cmd", item) && stage_set(d, st, "deps", nd ? deps : 0) &&
-	       stage_set(d, st, "outs", no ? outs : 0);
+	ok = item && stage_set(d, st, "cmd", item) && stage_set(d, st, "wdir", wd) &&
+	     stage_set(d, st, "deps", nd ? deps : 0) && stage_set(d, st, "outs", no ? outs : 0);
+	return ok;
+fail:
+	strbuf_free(&sb);
+	return 0;
 }
 
-/* One dep or out of dvc.lock. */
-static int lock_entry(yaml_document_t *d, const struct rt_files_entry *e)
+/* One dep or out of dvc.lock, its path from @wdir. */
+static int lock_entry(yaml_document_t *d, const struct rt_files_entry *e, const char *wdir)
 {
 	int m = yaml_document_add_mapping(d, NULL, YAML_BLOCK_MAPPING_STYLE);
+	struct strbuf sb = { 0 };
+	int path = add_str(d, path_from(&sb, e, wdir), false);
 
-	if (!m || !put(d, m, "path", add_str(d, e->path, false)) ||
+	strbuf_free(&sb);
+	if (!m || !put(d, m, "path", path) ||
 	    !put(d, m, "hash", add_str(d, "md5", false)) || !put(d, m, "md5", add_str(d, e->md5, false)) ||
 	    !put(d, m, "size", add_u64(d, e->size)))
 		return 0;
@@ -520,7 +562,7 @@ static int lock_entry(yaml_document_t *d, const struct rt_files_entry *e)
 
 /* The dvc.lock stage (replaced whole). */
 static int lock_stage(yaml_document_t *d, int stages, const char *name, const char *cmd,
-		      const struct rt_files_view *v)
+		      const char *wdir, const struct rt_files_view *v)
 {
 	yaml_node_pair_t *p;
 	int st = yaml_document_add_mapping(d, NULL, YAML_BLOCK_MAPPING_STYLE), seq, item, pass;
@@ -537,7 +579,7 @@ static int lock_stage(yaml_document_t *d, int stages, const char *name, const ch
 
 			if (!(pass ? e->output : e->input))
 				continue;
-			item = lock_entry(d, e);
+			item = lock_entry(d, e, wdir);
 			if (!item || !yaml_document_append_sequence_item(d, seq, item))
 				return 0;
 			n++;
@@ -566,10 +608,11 @@ static int check_paths(const struct rt_files_view *v)
 }
 
 int rt_dvc_stage_text(const char *yaml_in, const char *lock_in, const char *name,
-		      const char *cmd, const struct rt_files_view *v, struct strbuf *yaml_out,
-		      struct strbuf *lock_out, const char *what)
+		      const char *cmd, const char *wdir, const struct rt_files_view *v,
+		      struct strbuf *yaml_out, struct strbuf *lock_out, const char *what)
 {
 	char yname[4096], lname[4096];
+	struct strbuf wd = { 0 };
 	yaml_document_t y, l;
 	yaml_node_pair_t *schema;
 	int stages, err;
@@ -586,15 +629,27 @@ int rt_dvc_stage_text(const char *yaml_in, const char *lock_in, const char *name
 		rt_err("the command line is not UTF-8: cannot be written in YAML");
 		return -EINVAL;
 	}
-	if ((err = load(&y, yaml_in, yname)))
+	if (rt_path_join(&wd, NULL, wdir ? wdir : v->root)) {
+		rt_err("%s: not an absolute path", wdir);
+		return -EINVAL;
+	}
+	if (!valid_utf8(wd.buf)) {
+		rt_err("%s: path is not UTF-8: cannot be written in YAML", wd.buf);
+		strbuf_free(&wd);
+		return -EINVAL;
+	}
+	if ((err = load(&y, yaml_in, yname))) {
+		strbuf_free(&wd);
 		return err;
+	}
 	if ((err = load(&l, lock_in, lname))) {
 		yaml_document_delete(&y);
+		strbuf_free(&wd);
 		return err;
 	}
 	/* dvc.yaml: stages -> name */
 	stages = submap(&y, 1, "stages", yname);
-	if (!stages || !yaml_stage(&y, stages, name, cmd, v)) {
+	if (!stages || !yaml_stage(&y, stages, name, cmd, wd.buf, v)) {
 		if (stages)
 			rt_err("cannot update %s: out of memory", yname);
 		err = stages ? -ENOMEM : -EINVAL;
@@ -623,10 +678,11 @@ int rt_dvc_stage_text(const char *yaml_in, const char *lock_in, const char *name
 		}
 	}
 	stages = submap(&l, 1, "stages", lname);
-	if (!stages || !lock_stage(&l, stages, name, cmd, v)) {
+	if (!stages || !lock_stage(&l, stages, name, cmd, wd.buf, v)) {
 		err = stages ? -ENOMEM : -EINVAL;
 		goto fail;
 	}
+	strbuf_free(&wd);
 	err = dump(&y, yaml_out, yname);
 	if (err) {
 		yaml_document_delete(&l);
@@ -634,12 +690,13 @@ int rt_dvc_stage_text(const char *yaml_in, const char *lock_in, const char *name
 	}
 	return dump(&l, lock_out, lname);
 fail:
+	strbuf_free(&wd);
 	yaml_document_delete(&y);
 	yaml_document_delete(&l);
 	return err;
 }
 
-int rt_dvc_update_stage(const char *dir, const char *name, const char *cmd,
+int rt_dvc_update_stage(const char *dir, const char *name, const char *cmd, const char *wdir,
 			const struct rt_files_view *v)
 {
 	struct strbuf yout = { 0 }, lout = { 0 }, ypath = { 0 }, lpath = { 0 };
@@ -660,7 +717,7 @@ int rt_dvc_update_stage(const char *dir, const char *name, const char *cmd,
 		rt_err("cannot read %s: %s", lpath.buf, strerror(-err));
 		goto cleanup;
 	}
-	if ((err = rt_dvc_stage_text(yin, lin, name, cmd, v, &yout, &lout, dir)))
+	if ((err = rt_dvc_stage_text(yin, lin, name, cmd, wdir, v, &yout, &lout, dir)))
 		goto cleanup;
 	if ((err = rt_files_write_atomic(ypath.buf, yout.buf, yout.len)))
 		goto cleanup;

@@ -815,8 +815,12 @@ static int op_probe(struct rt_files *m, struct proc *p, const struct rt_syscall_
 	size_t i;
 	int err;
 
-	if (path && !path[0])
-		return 0; /* fstat of a descriptor: nothing new */
+	/* fstat of a descriptor: nothing new (glibc's fstat() passes "" with
+	 * AT_EMPTY_PATH; that "" may sit in a library page BPF could not read
+	 * yet) */
+	if ((path && !path[0]) ||
+	    (!path && u->flags >= 0 && (ev->args[u->flags] & AT_EMPTY_PATH)))
+		return 0;
 	err = resolve_arg(m, p, ev, bl, u->dirfd, u->path, &i);
 	if (err || i == NO_NODE)
 		return err < 0 ? err : 0;

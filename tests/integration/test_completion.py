@@ -203,7 +203,7 @@ def test_pids_with_their_command_names(tmp_path):
         listed = bash_complete(f"runtrace trace -p {pid[:-1]}")
         assert f"{pid} ({comm})" in listed or listed == [pid]
         # a list: the pids before the last comma stay
-        assert any(w.split()[0] == f"1,{pid}" for w in bash_complete(f"runtrace trace --pid 1,{pid}"))
+        assert any(w.split()[0] == f"1,{pid}" for w in bash_complete(f"runtrace trace --attach 1,{pid}"))
         # kernel threads cannot be traced: kthreadd (2) is never offered
         everything = bash_complete("runtrace trace -p ")
         assert f"{pid} ({comm})" in everything

@@ -195,11 +195,11 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "runtrace: warning: %s\n", v.warnings[k]);
 	err = rt_files_view_hash(&v, json != NULL);
 	if (!err && dvc)
-		err = rt_dvc_write_file(dvc, cmd, &v);
+		err = rt_dvc_write_file(dvc, cmd, NULL, &v);
 	if (!err && stage)
-		err = rt_dvc_update_stage(v.root, stage, cmd, &v);
+		err = rt_dvc_update_stage(v.root, stage, cmd, NULL, &v);
 	if (!err && dep)
-		err = rt_depfile_write(dep, &v);
+		err = rt_depfile_write(dep, cwd, &v);
 	if (!err && json)
 		err = rt_files_json_write(json, cmd, &v);
 	rt_files_view_free(&v);

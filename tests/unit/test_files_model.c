@@ -346,7 +346,15 @@ static void test_example_dvc_text(void **state)
 		e->hashed = true;
 	}
 	rt_path_cmdline(&cmd, argv);
-	assert_int_equal(rt_dvc_file_text(&out, "/r/test.dvc", cmd.buf, &v), 0);
+	assert_int_equal(rt_dvc_file_text(&out, "/r/test.dvc", cmd.buf, NULL, &v), 0);
+	assert_string_equal(out.buf, want);
+	/* run in /r, the file one level down: DVC runs the stage in wdir */
+	strbuf_reset(&out);
+	assert_int_equal(rt_dvc_file_text(&out, "/r/stages/test.dvc", cmd.buf, "/r", &v), 0);
+	assert_non_null(strstr(out.buf, "cmd: python3 stage.py\nwdir: ..\ndeps:\n- path: input\n"));
+	/* the same directory: no wdir */
+	strbuf_reset(&out);
+	assert_int_equal(rt_dvc_file_text(&out, "/r/test.dvc", cmd.buf, "/r", &v), 0);
 	assert_string_equal(out.buf, want);
 	strbuf_free(&out);
 	strbuf_free(&cmd);
@@ -614,10 +622,16 @@ static void test_spaces_non_ascii(void **state)
 	view(m, &fs, false, false, &v);
 	assert_string_equal(list(&v, false), "donn\xc3\xa9""es/\xc3\xa9t\xc3\xa9.csv my file.txt");
 	assert_string_equal(list(&v, true), "out put#1$.txt");
-	assert_int_equal(rt_depfile_text(&d, &v), 0);
+	assert_int_equal(rt_depfile_text(&d, &v, NULL), 0);
 	assert_string_equal(d.buf, "out\\ put\\#1$$.txt: \\\n"
 				   "  donn\xc3\xa9""es/\xc3\xa9t\xc3\xa9.csv \\\n"
 				   "  my\\ file.txt\n");
+	/* from where make runs: relative to that directory */
+	strbuf_reset(&d);
+	assert_int_equal(rt_depfile_text(&d, &v, "/r/donn\xc3\xa9""es"), 0);
+	assert_string_equal(d.buf, "../out\\ put\\#1$$.txt: \\\n"
+				   "  \xc3\xa9t\xc3\xa9.csv \\\n"
+				   "  ../my\\ file.txt\n");
 	strbuf_free(&d);
 	rt_files_view_free(&v);
 	rt_files__free(m);
@@ -1118,14 +1132,14 @@ static void test_depfile_left_out(void **state)
 	fs_add(&fs, "/r/in\tput", false, OLD);
 	fs_add(&fs, "/r/src.c", false, OLD);
 	view(m, &fs, false, false, &v);
-	assert_int_equal(rt_depfile_text(&d, &v), 1);
+	assert_int_equal(rt_depfile_text(&d, &v, NULL), 1);
 	assert_int_equal(d.len, 0);
 	strbuf_free(&d);
 	SC(m, 670, "openat", 3, A(AT_FDCWD), S("ok.o"), A(O_WRONLY | O_CREAT | O_TRUNC));
 	fs_add(&fs, "/r/ok.o", false, NEW);
 	rt_files_view_free(&v);
 	view(m, &fs, false, false, &v);
-	assert_int_equal(rt_depfile_text(&d, &v), 2);
+	assert_int_equal(rt_depfile_text(&d, &v, NULL), 2);
 	assert_string_equal(d.buf, "ok.o: \\\n  src.c\n");
 	strbuf_free(&d);
 	rt_files_view_free(&v);

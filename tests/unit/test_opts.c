@@ -46,6 +46,10 @@ static void test_strace_flags(void **state)
 	assert_true(c.failed_only);
 	assert_string_equal(c.filter, "openat");
 	assert_string_equal(c.argv[0], "-x");
+	/* strace's long forms */
+	assert_int_equal(PARSE("--trace=%net", "--status=failed", "-v", "-Xraw", "ls"), 0);
+	assert_string_equal(c.filter, "%net");
+	assert_true(c.failed_only && c.verbose && c.raw);
 }
 
 static void test_pids(void **state)
@@ -53,7 +57,7 @@ static void test_pids(void **state)
 	struct trace_cfg c;
 	char err[256];
 
-	assert_int_equal(PARSE("-p", "4211,4300", "-p4400", "--pid=5"), 0);
+	assert_int_equal(PARSE("-p", "4211,4300", "-p4400", "--attach=5"), 0);
 	assert_int_equal(c.npids, 4);
 	assert_int_equal(c.pids[0], 4211);
 	assert_int_equal(c.pids[1], 4300);
@@ -81,6 +85,9 @@ static void test_errors(void **state)
 	BAD("invalid -s '9999'", "-s", "9999", "ls");
 	BAD("invalid -e 'trace=nosuchcall'", "-e", "trace=nosuchcall", "ls");
 	BAD("only status=failed", "-e", "status=successful", "ls");
+	BAD("only failed is supported", "--status=successful", "ls");
+	BAD("expected a set of syscalls", "--trace=trace=open", "ls");
+	BAD("expected raw or abbrev", "-X", "verbose", "ls");
 	BAD("invalid -e 'signal=all'", "-e", "signal=all", "ls");
 	BAD("unknown option '-q'", "-q", "ls");
 	BAD("do not go together", "-c", "-C", "ls");

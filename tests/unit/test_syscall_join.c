@@ -114,6 +114,37 @@ static const struct rt_sc_blob *blob_of(struct got *g, int i, int nth)
 	return NULL;
 }
 
+static int count_len(void *ctx, const struct rt_syscall_event *ev, size_t len)
+{
+	size_t *got = ctx;
+
+	assert_int_equal(ev->hdr.size, len);
+	*got = len;
+	return 0;
+}
+
+/* A first joined record of more than twice 256 bytes (struct captures make
+ * such records: a stat and a path, an iovec array) is built, not dropped
+ * for want of memory. */
+static void test_join_large_first_record(void **state)
+{
+	struct ct_join j;
+	struct half h;
+	unsigned char data[400];
+	size_t got = 0;
+
+	memset(data, 'x', sizeof(data));
+	ct_join_init(&j, false, NR_EXECVE, NR_EXECVEAT);
+	enter(&h, 10, 10, 1000, NR_READ, 3, 0x7000);
+	blob(&h, 1, RT_BLOB_DATA | RT_BLOB_F_ENTER, data, sizeof(data));
+	assert_int_equal(ct_join_half(&j, (void *)h.b, ((struct rt_hdr *)h.b)->size, count_len, &got), 0);
+	exit_(&h, 10, 10, 1750, NR_READ, 400);
+	blob(&h, 1, RT_BLOB_DATA, data, sizeof(data));
+	assert_int_equal(ct_join_half(&j, (void *)h.b, ((struct rt_hdr *)h.b)->size, count_len, &got), 0);
+	assert_int_equal(got, sizeof(struct rt_syscall_event) + 2 * (4 + sizeof(data)));
+	ct_join_free(&j);
+}
+
 static void test_join_one(void **state)
 {
 	struct ct_join j;
@@ -455,6 +486,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_one),
+		cmocka_unit_test(test_join_large_first_record),
 		cmocka_unit_test(test_threads_interleave),
 		cmocka_unit_test(test_orphan_exit),
 		cmocka_unit_test(test_unfinished_at_finish),
