@@ -578,7 +578,7 @@ static int deps_main(struct deps_cfg *c)
 		rt_err("cannot set up the event loop: %s", strerror(errno));
 		goto cleanup;
 	}
-	if (features_require_bpf(&d.feat, "deps"))
+	if (features_require_bpf(&d.feat, "deps") || features_require_xchg(&d.feat, "deps"))
 		goto cleanup;
 	if (!command_exists(c->argv[0])) {
 		ret = 127; /* as a shell says for a command it cannot run */

@@ -727,6 +727,8 @@ static int setup_bpf(struct runner *r)
 		rt_dbg("plain runner, no BPF (procs.log not recorded): %s", blocker);
 		return 0;
 	}
+	if (cfg->call_trace != RT_CT_OFF && (err = features_require_xchg(&r->feat, "--call-trace")))
+		return err;
 	if (features_mount_tracefs(&r->feat))
 		rt_dbg("cannot mount tracefs: %s", strerror(errno));
 	if (r->feat.cgroup2[0]) {

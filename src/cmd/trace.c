@@ -545,7 +545,7 @@ static int trace_main(struct trace_cfg *c)
 		rt_err("cannot set up the event loop: %s", strerror(errno));
 		return RT_EXIT_INTERNAL;
 	}
-	if (features_require_bpf(&t.feat, "trace"))
+	if (features_require_bpf(&t.feat, "trace") || features_require_xchg(&t.feat, "trace"))
 		goto cleanup;
 	if (resolve_targets(&t, &so, tgids)) {
 		ret = RT_EXIT_USAGE;

@@ -398,3 +398,24 @@ def test_interrupt_kills_the_command_and_leaves_nothing(tmp_path):
     assert len(pids) == 2
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists() or proc_state(pid) == "Z", pid
+
+
+@requires_bpf
+@pytest.mark.kernel_matrix
+def test_kernels_without_atomic_exchange_refuse_in_one_line(tmp_path):
+    """Syscall tracing needs BPF atomic exchange (5.12): before it, trace,
+    deps and --call-trace refuse at start in one line, exit 3; after, they
+    run.  --version -v says which, on every kernel of the matrix."""
+    v = run_rt("--version", "-v").stdout
+    m = re.search(r"^atomic xchg: (yes|no)", v, re.M)
+    assert m, v
+    cmds = [["trace", "--", "true"], ["deps", "--", "true"],
+            ["-o", tmp_path / "o", "--call-trace", "true"]]
+    for args in cmds:
+        p = run_rt(*args, cwd=tmp_path)
+        if m.group(1) == "no":
+            assert p.returncode == 3, (args, p.stderr)
+            assert p.stderr.count("\n") == 1, p.stderr
+            assert "needs BPF atomic exchange (Linux 5.12); this kernel is" in p.stderr
+        else:
+            assert p.returncode == 0, (args, p.stderr)
