@@ -9,12 +9,15 @@
 #include "cmd/deps.h"
 #include "cmd/run_options.h"
 #include "cmd/trace.h"
+#include "cmd/pystep.h"
 #include "subcommands.h"
 
 const struct subcommand_doc subcommands[] = {
 	{ "run", &run_opt_defs, &run_opt_count, cli_usage, "runtrace.1.scd", true },
 	{ "trace", &trace_opt_defs, &trace_opt_count, trace_usage, "runtrace-trace.1.scd", false },
 	{ "deps", &deps_opt_defs, &deps_opt_count, deps_usage, "runtrace-deps.1.scd", false },
+	{ "pystep", &pystep_opt_defs, &pystep_opt_count, pystep_usage, "runtrace-pystep.1.scd",
+	  false },
 };
 const size_t subcommand_count = sizeof(subcommands) / sizeof(subcommands[0]);
 

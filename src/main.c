@@ -7,6 +7,7 @@
 #include "cmd/deps.h"
 #include "cmd/run.h"
 #include "cmd/trace.h"
+#include "cmd/pystep.h"
 #include "util/util.h"
 
 #ifndef RUNTRACE_VERSION
@@ -37,6 +38,8 @@ int main(int argc, char **argv)
 		return cmd_trace(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "deps"))
 		return cmd_deps(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "pystep"))
+		return cmd_pystep(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "runtrace: %s (see runtrace --help)\n", err);
 		return RT_EXIT_USAGE;
