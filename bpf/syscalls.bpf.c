@@ -107,9 +107,24 @@ reset:
 	c->nexit = 0;
 }
 
+/* Records that went straight to the ring because their CPU's batch was
+ * claimed by a program they preempted (fully preemptible kernels only):
+ * in order, but without their user memory.  Userspace reports them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} calltrace_bypass SEC(".maps");
+
 /* A record that cannot go into the claimed batch: straight to the ring. */
 static __always_inline void ct_output_direct(void *rec, __u32 size)
 {
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&calltrace_bypass, &zero);
+
+	if (n)
+		*n += 1;
 	if (bpf_ringbuf_output(&events, rec, size, rt_wakeup_flags()))
 		rt_count_drop(RT_EV_SYSCALL);
 }

@@ -51,6 +51,7 @@ struct ct_mark {
 struct ct_run {
 	__u64 lost;        /* this run's records lost in the kernel, as marked so far */
 	__u64 exec_ts;     /* first exec of the run's child (0: none yet) */
+	__u64 bypass0;     /* ct_bypassed() when the run began */
 	struct ct_join join;
 	struct ct_spool spool;
 	struct ct_run *next; /* on the free list */
@@ -66,6 +67,7 @@ struct calltrace {
 	struct ct_spool pass;
 	struct dv_run_info pass_info;
 	bool have_pass;
+	struct runtrace_bpf *skel;
 };
 
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
@@ -154,10 +156,27 @@ void ct_timers_free(struct ct_timers *t)
 	t->n = 0;
 }
 
+/* Records that bypassed the per-CPU batches so far (calltrace_bypass). */
+__u64 ct_bypassed(struct runtrace_bpf *skel)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	__u64 *vals, sum = 0;
+	__u32 zero = 0;
+
+	if (ncpus <= 0 || !skel || !(vals = calloc(ncpus, sizeof(*vals))))
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.calltrace_bypass), &zero, vals))
+		for (i = 0; i < ncpus; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
 static int ct_configure(void *self, struct runtrace_bpf *skel)
 {
 	struct calltrace *ct = self;
 
+	ct->skel = skel;
 	ct_kernel_configure(skel, ct->filter, ct->filter_high, ct->opts.strsize,
 			    ct->opts.failed_only);
 	return 0;
@@ -182,6 +201,7 @@ static int ct_run_start(void *self, struct rt_run *run)
 	ct_spool_reset(&cr->spool);
 	cr->lost = 0;
 	cr->exec_ts = 0;
+	cr->bypass0 = ct_bypassed(ct->skel);
 	cr->join.orphans = cr->join.unmatched = 0;
 	err = rt_run_set_state(run, self, cr);
 	if (err) {
@@ -474,9 +494,10 @@ static int ct_write(struct calltrace *ct, struct ct_run *cr, struct rt_run *run)
 	if (err)
 		goto write_err;
 	strbuf_addf(run->json, ",\"call_trace\":{\"log\":\"syscalls.log\",\"records\":%llu,"
-		    "\"kept\":%zu,\"dropped_oldest\":%llu,\"lost_kernel\":%llu}",
+		    "\"kept\":%zu,\"dropped_oldest\":%llu,\"lost_kernel\":%llu,\"bypassed\":%llu}",
 		    (unsigned long long)cr->spool.seen, ix.n,
-		    (unsigned long long)cr->spool.dropped, (unsigned long long)cr->lost);
+		    (unsigned long long)cr->spool.dropped, (unsigned long long)cr->lost,
+		    (unsigned long long)(ct_bypassed(ct->skel) - cr->bypass0));
 	rt_dbg("call-trace: run %u: %zu lines, indexed in %.1f ms, formatted and written in %.1f ms",
 	       run->id, ix.n, (t1 - t0) / 1e6, (now_ns(CLOCK_MONOTONIC) - t1) / 1e6);
 	goto cleanup;

@@ -28,6 +28,11 @@ int ct_filter_from(const char *expr, __u64 *filter, bool *high);
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
 			 long strsize, bool failed_only);
 
+/* Records that went straight to the ring buffer, without their user
+ * memory, because their CPU's batch was claimed by a program they
+ * preempted (only on fully preemptible kernels), since load. */
+__u64 ct_bypassed(struct runtrace_bpf *skel);
+
 /* Per-CPU flush timers for live consumers (trace, deps): a software
  * cpu-clock perf event on every CPU runs calltrace_timer every @period_ns,
  * so no half waits in a busy CPU's batch longer than that. */
