@@ -42,6 +42,7 @@
 #include <sys/un.h>
 
 #include "diverge/digest.h"
+#include "syscalls/record.h"
 #include "syscalls/table.h"
 
 #define FD_MAX 65536        /* fds tracked per process (higher: by number) */
@@ -442,17 +443,12 @@ static const unsigned char *bdata(const struct rt_sc_blob *b)
 
 static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blobs *bl)
 {
-	const unsigned char *p = (const unsigned char *)ev;
-	size_t off = sizeof(*ev);
-	unsigned i;
+	struct rt_sc_blob_it it;
+	const struct rt_sc_blob *b;
 
 	memset(bl, 0, sizeof(*bl));
 	bl->argv_total = -1;
-	for (i = 0; i < ev->nblobs; i++) {
-		const struct rt_sc_blob *b = (const void *)(p + off);
-
-		if (off + sizeof(*b) > len || off + sizeof(*b) + b->len > len || b->arg >= 6)
-			return -EINVAL;
+	for (b = rt_sc_blob_first(&it, ev, len); b; b = rt_sc_blob_next(&it)) {
 		if (b->kind == RT_BLOB_STR || b->kind == RT_BLOB_DATA) {
 			if (!bl->arg[b->arg])
 				bl->arg[b->arg] = b;
@@ -462,9 +458,8 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 		} else if (b->kind == RT_BLOB_ARGV_END && b->len >= 4) {
 			memcpy(&bl->argv_total, bdata(b), 4);
 		}
-		off += sizeof(*b) + ((b->len + 3u) & ~3u);
 	}
-	return 0;
+	return it.bad ? -EINVAL : 0;
 }
 
 /* A string blob without its NUL. */

@@ -17,6 +17,7 @@
 #include <linux/close_range.h>
 
 #include "files/model.h"
+#include "syscalls/record.h"
 #include "files/path.h"
 #include "syscalls/table.h"
 #include "util/strbuf.h"
@@ -578,26 +579,18 @@ struct blobs {
 
 static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blobs *bl)
 {
-	const unsigned char *p = (const unsigned char *)ev;
-	size_t off = sizeof(*ev);
-	unsigned i;
+	struct rt_sc_blob_it it;
+	const struct rt_sc_blob *b;
 
 	memset(bl, 0, sizeof(*bl));
-	if (len < sizeof(*ev))
-		return -EINVAL;
-	for (i = 0; i < ev->nblobs; i++) {
-		const struct rt_sc_blob *b = (const void *)(p + off);
-
-		if (off + sizeof(*b) > len || off + sizeof(*b) + b->len > len || b->arg >= 6)
-			return -EINVAL;
+	for (b = rt_sc_blob_first(&it, ev, len); b; b = rt_sc_blob_next(&it)) {
 		if ((b->kind == RT_BLOB_STR || b->kind == RT_BLOB_DATA) && !bl->d[b->arg]) {
-			bl->d[b->arg] = (const unsigned char *)(b + 1);
+			bl->d[b->arg] = rt_sc_blob_data(b);
 			bl->n[b->arg] = b->len;
 			bl->kind[b->arg] = b->kind;
 		}
-		off += sizeof(*b) + ((b->len + 3u) & ~3u);
 	}
-	return 0;
+	return it.bad ? -EINVAL : 0;
 }
 
 /* The path string of argument @arg, or NULL if not captured whole. */

@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "syscalls/decode.h"
+#include "syscalls/record.h"
 #include "syscalls/table.h"
 
 #define MAX_ARGV RT_SC_ARGV_MAX
@@ -61,9 +62,9 @@ static const unsigned char *bdata(const struct rt_sc_blob *b)
 /* Index the blobs of @ev; -EINVAL if one runs past @len. */
 static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blobs *bl)
 {
-	const unsigned char *p = (const unsigned char *)ev;
-	size_t off = sizeof(*ev);
-	unsigned i;
+	struct rt_sc_blob_it it;
+	const struct rt_sc_blob *b;
+	int i;
 
 	/* cleared by hand: this runs for every record */
 	memset(bl->out, 0, sizeof(bl->out));
@@ -76,14 +77,9 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 	bl->argc = 0;
 	bl->argv_total = -1;
 	bl->argv_arg = -1;
-	if (len < sizeof(*ev))
-		return -EINVAL;
-	for (i = 0; i < ev->nblobs; i++) {
-		const struct rt_sc_blob *b = (const void *)(p + off);
+	for (b = rt_sc_blob_first(&it, ev, len); b; b = rt_sc_blob_next(&it)) {
 		bool enter = b->kind & RT_BLOB_F_ENTER;
 
-		if (off + sizeof(*b) > len || off + sizeof(*b) + b->len > len || b->arg >= 6)
-			return -EINVAL;
 		switch (RT_BLOB_KIND(b->kind)) {
 		case RT_BLOB_STR:
 		case RT_BLOB_DATA:
@@ -122,8 +118,9 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 		default:
 			break;
 		}
-		off += sizeof(*b) + ((b->len + 3u) & ~3u);
 	}
+	if (it.bad)
+		return -EINVAL;
 	/* execve's path and argv are read at entry but not flagged */
 	for (i = 0; i < 6; i++)
 		if (!bl->out[i] && bl->in[i] && RT_BLOB_KIND(bl->in[i]->kind) == RT_BLOB_STR)
