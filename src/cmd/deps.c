@@ -21,11 +21,8 @@
 
 #include "cmd/deps.h"
 #include "cmd/run_options.h"
-#include "engine/child.h"
 #include "engine/features.h"
-#include "engine/loop.h"
-#include "engine/scope.h"
-#include "engine/session.h"
+#include "engine/watch.h"
 #include "files/depfile.h"
 #include "files/dvc.h"
 #include "files/fsio.h"
@@ -38,16 +35,6 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
-#define DEPS_RUN 1                     /* the one scope's run id */
-#define DRAIN_NS 50000000ull           /* drain the ring at least this often */
-#define TICK_NS 100000000ull           /* feed the model what is complete */
-#define CHECK_NS 200000000ull          /* look whether the command's processes are gone */
-/* At the end every process of the command is gone, and a task's exit
- * flushes its CPU's batch before its parent can reap it (sched_process_exit
- * runs before exit_notify): this only covers a flush still being written
- * on another CPU when the last exit record is read. */
-#define SETTLE_US 10000
-#define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
 
 const char deps_usage[] =
 "Usage: runtrace deps [OPTIONS] [--] COMMAND [ARGS...]\n"
@@ -227,112 +214,24 @@ struct deps {
 	char *root;
 	char *out_dvc, *out_dep, *out_json; /* absolute */
 	struct features feat;
-	struct sink sinks[2];
+	struct sink sinks[1];
 	int nsinks;
-	struct sink *files, *scope;
-	struct session *ses;
-	struct loop *loop;
-	struct rt_run run;
-	struct child child;
-	bool stop;
-	int stop_signal;         /* interrupted by this signal */
-	__u64 kill_at;           /* interrupted: SIGKILL the command's tree then */
+	struct sink *files;
+	struct watch *watch;
+	__s64 start_ns;          /* CLOCK_REALTIME_COARSE when the command starts */
 };
 
-static int on_ring(void *ctx)
+/* The command is forked and in the scope: the model knows it, and files
+ * written from now on are outputs (the kernel stamps mtimes with the
+ * coarse clock). */
+static int started(void *ctx, pid_t child)
 {
 	struct deps *d = ctx;
+	struct timespec ts;
 
-	return session__consume(d->ses);
-}
-
-static int on_tick(void *ctx)
-{
-	struct deps *d = ctx;
-	int i;
-
-	/* what is in the ring first: the sink feeds what is complete */
-	session__consume(d->ses);
-	session__update_drops(d->ses, &d->run);
-	for (i = 0; i < d->nsinks; i++)
-		if (d->sinks[i].ops->tick)
-			d->sinks[i].ops->tick(d->sinks[i].self, &d->run, now_ns(CLOCK_MONOTONIC));
-	return 0;
-}
-
-static int on_child(void *ctx)
-{
-	struct deps *d = ctx;
-
-	/* the command exited: reap it; the run goes on while its children
-	 * live (their exit records may be in the ring already: read it now) */
-	if (child__reap(&d->child, false) == 1) {
-		loop__del(d->loop, d->child.pidfd);
-		return session__consume(d->ses);
-	}
-	return 0;
-}
-
-/* Signal every process of the command's tree. */
-static void signal_scope(struct deps *d, int sig)
-{
-	struct scope_tracker *tr = scope_sink_tracker(d->scope);
-	size_t i;
-	pid_t p;
-
-	if (d->child.pid > 0 && !d->child.reaped)
-		kill(d->child.pid, sig);
-	for (i = 0; (p = scope_tracker_pid(tr, i)) > 0; i++)
-		kill(p, sig);
-}
-
-static int on_signal(void *ctx)
-{
-	struct deps *d = ctx;
-
-	d->stop_signal = loop__stop_signal(d->loop);
-	rt_dbg("deps: signal %d: ending the command", d->stop_signal);
-	signal_scope(d, d->stop_signal);
-	d->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	return 0;
-}
-
-static bool scope_empty(struct deps *d, bool check_alive)
-{
-	if (d->child.pid > 0 && !d->child.reaped)
-		return false;
-	return scope_tracker_procs(scope_sink_tracker(d->scope), check_alive) == 0;
-}
-
-static int on_check(void *ctx)
-{
-	struct deps *d = ctx;
-
-	if (d->kill_at && now_ns(CLOCK_MONOTONIC) >= d->kill_at) {
-		signal_scope(d, SIGKILL);
-		d->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	}
-	if (scope_empty(d, true))
-		d->stop = true;
-	return 0;
-}
-
-/* Whether @file can be executed (found along PATH if it has no '/'). */
-static bool command_exists(const char *file)
-{
-	char path[PATH_MAX];
-
-	if (!strchr(file, '/')) {
-		if (child_resolve(file, path, sizeof(path)))
-			return true;
-		rt_err("cannot execute '%s': not found in PATH", file);
-		return false;
-	}
-	if (access(file, X_OK)) {
-		rt_err("cannot execute '%s': %s", file, strerror(errno));
-		return false;
-	}
-	return true;
+	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+	d->start_ns = (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return files_sink_start(d->files, child);
 }
 
 /* @path made absolute against the cwd, normalised, and checked: a file
@@ -437,27 +336,6 @@ static int prepare(struct deps *d)
 	return RT_EXIT_OK;
 }
 
-/* The end of the run: no more records for the scope, every CPU's batch
- * flushed, what is left dispatched, the model complete. */
-static int finish(struct deps *d)
-{
-	int i, err = 0;
-
-	session__forget(d->ses, DEPS_RUN);
-	usleep(SETTLE_US);
-	session__consume(d->ses);
-	session__update_drops(d->ses, &d->run);
-	for (i = 0; i < d->nsinks; i++)
-		if (d->sinks[i].ops->run_end) {
-			int e = d->sinks[i].ops->run_end(d->sinks[i].self, &d->run);
-
-			if (e && !err)
-				err = e;
-		}
-	session__end_run(d->ses, &d->run);
-	return err;
-}
-
 /* No output asked for: a short list on stderr. */
 static void print_list(const struct rt_files_view *v)
 {
@@ -543,13 +421,8 @@ static int write_outputs(struct deps *d, __s64 start_ns)
 static int create_sinks(struct deps *d)
 {
 	struct files_sink_opts fo = { .cwd = d->cwd, .optional = true };
-	struct scope_opts so = { .run = DEPS_RUN };
 	int err;
 
-	err = scope_sink_new(&so, &d->sinks[d->nsinks]);
-	if (err)
-		return err;
-	d->scope = &d->sinks[d->nsinks++];
 	err = files_sink_new(&fo, &d->sinks[d->nsinks]);
 	if (err)
 		return err;
@@ -559,119 +432,51 @@ static int create_sinks(struct deps *d)
 
 static int deps_main(struct deps_cfg *c)
 {
-	struct deps d = { .cfg = c, .child = { .go = -1, .pidfd = -1 },
-			  .run = { .id = DEPS_RUN, .dirfd = -1, .cgroup_fd = -1 } };
-	struct strbuf json = { 0 };
-	int ret = RT_EXIT_INTERNAL, err, i;
-	struct timespec ts;
-	__s64 start_ns;
-	bool begun = false, broken = false, failed;
+	struct deps d = { .cfg = c };
+	struct watch_opts wo = { .what = "deps", .argv = c->argv, .started = started, .ctx = &d };
+	int ret = RT_EXIT_INTERNAL, err, status, i;
 
 	rt_debug_on = c->debug;
-	d.run.json = &json;
 	ret = prepare(&d);
 	if (ret != RT_EXIT_OK)
 		goto cleanup;
 	ret = RT_EXIT_INTERNAL;
-	d.loop = loop__new();
-	if (!d.loop) {
-		rt_err("cannot set up the event loop: %s", strerror(errno));
-		goto cleanup;
-	}
 	if (features_require_bpf(&d.feat, "deps") || features_require_xchg(&d.feat, "deps"))
 		goto cleanup;
-	if (!command_exists(c->argv[0])) {
+	if (!watch_command_exists(c->argv[0])) {
 		ret = 127; /* as a shell says for a command it cannot run */
 		goto cleanup;
 	}
 	if (create_sinks(&d))
 		goto cleanup;
-	/* open, configure, load, attach */
-	d.ses = session__new(d.sinks, d.nsinks, -1);
-	if (!d.ses)
+	wo.sinks = d.sinks;
+	wo.nsinks = d.nsinks;
+	/* open, configure, load, attach; the command, the loop, the end */
+	d.watch = watch__new(&wo);
+	if (!d.watch)
 		goto cleanup;
-	d.run.realtime_offset_ns = (__s64)now_ns(CLOCK_REALTIME) - (__s64)now_ns(CLOCK_MONOTONIC);
-	if ((err = loop__add(d.loop, session__fd(d.ses), on_ring, &d)) ||
-	    (err = loop__timer(d.loop, DRAIN_NS, DRAIN_NS, on_ring, &d)) < 0 ||
-	    (err = loop__timer(d.loop, TICK_NS, TICK_NS, on_tick, &d)) < 0 ||
-	    (err = loop__timer(d.loop, CHECK_NS, CHECK_NS, on_check, &d)) < 0) {
-		rt_err("cannot set up the event loop: %s", strerror(-err));
-		goto cleanup;
-	}
-	loop__on_signal(d.loop, on_signal, &d);
-	session__begin_run(d.ses, &d.run);
-	begun = true;
-
-	/* the scope: the command, forked blocked, in the model before it runs */
-	{
-		struct child_opts co = { .argv = c->argv, .fds = { -1, -1, -1 },
-					 .sigmask = loop__origmask(d.loop) };
-
-		if (child__fork(&d.child, &co))
-			goto cleanup;
-	}
-	d.run.pid = d.child.pid;
-	err = files_sink_start(d.files, d.child.pid);
-	if (!err)
-		err = session__register(d.ses, d.child.pid, DEPS_RUN);
-	if (!err)
-		err = scope_tracker_add(scope_sink_tracker(d.scope), d.child.pid, 1);
-	if (!err)
-		err = loop__add(d.loop, d.child.pidfd, on_child, &d);
-	/* written means an mtime at or after this (the kernel stamps files
-	 * with the coarse clock) */
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	start_ns = (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	d.run.start_ns = now_ns(CLOCK_MONOTONIC);
-	if (err)
-		rt_err("cannot start the command: %s", strerror(-err));
-	if (err || child__release(&d.child)) { /* release prints its own reason */
-		child__abort(&d.child);
+	err = watch__run(d.watch);
+	if (!watch__child_status(d.watch, &status)) {
+		/* the observation broke: the command was ended */
+		rt_err("deps: nothing written");
 		goto cleanup;
 	}
-	rt_dbg("deps: running");
-
-	/* the event loop, until the command's tree is gone */
-	while (!d.stop) {
-		err = loop__wait(d.loop, -1);
-		if (err) {
-			/* the observation is broken: end the command, write nothing */
-			rt_err("event loop: %s", strerror(-err));
-			signal_scope(&d, SIGKILL);
-			broken = true;
-			break;
-		}
-		if (scope_empty(&d, false))
-			d.stop = true;
-	}
-	err = finish(&d);
-	begun = false;
-	if (!d.child.reaped)
-		child__reap(&d.child, true);
-	if (WIFSIGNALED(d.child.status))
-		ret = 128 + WTERMSIG(d.child.status);
-	else
-		ret = WEXITSTATUS(d.child.status);
-	failed = ret != 0;
+	ret = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 	rt_dbg("deps: the command ended with status %d", ret);
 
 	/* what to write */
-	if (broken) {
-		rt_err("deps: nothing written");
-		ret = RT_EXIT_INTERNAL;
-		goto cleanup;
-	}
-	if (d.stop_signal) {
+	if (watch__stop_signal(d.watch)) {
 		rt_err("deps: interrupted: nothing written");
-		ret = 128 + d.stop_signal;
+		ret = 128 + watch__stop_signal(d.watch);
 		goto cleanup;
 	}
-	if (failed && !c->keep_failed) {
+	if (ret && !c->keep_failed) {
 		rt_err("deps: the command failed (status %d): nothing written (--keep-failed writes)",
 		       ret);
 		goto cleanup;
 	}
 	if (err) {
+		rt_err("deps: nothing written: %s", strerror(-err));
 		ret = RT_EXIT_INTERNAL;
 		goto cleanup;
 	}
@@ -681,24 +486,13 @@ static int deps_main(struct deps_cfg *c)
 		ret = RT_EXIT_INTERNAL;
 		goto cleanup;
 	}
-	if (write_outputs(&d, start_ns))
+	if (write_outputs(&d, d.start_ns))
 		ret = RT_EXIT_INTERNAL;
 
 cleanup:
-	if (begun) {
-		session__forget(d.ses, DEPS_RUN);
-		session__end_run(d.ses, &d.run);
-	}
-	if (d.child.pid > 0 && !d.child.reaped) {
-		signal_scope(&d, SIGKILL);
-		child__reap(&d.child, true);
-	}
-	child__close(&d.child);
-	session__free(d.ses);
+	watch__free(d.watch);
 	for (i = 0; i < d.nsinks; i++)
 		d.sinks[i].ops->free(d.sinks[i].self);
-	strbuf_free(&json);
-	loop__free(d.loop);
 	free(d.cwd);
 	free(d.root);
 	free(d.out_dvc);

@@ -20,11 +20,9 @@
 
 #include "cmd/run_options.h"
 #include "cmd/trace.h"
-#include "engine/child.h"
 #include "engine/features.h"
-#include "engine/loop.h"
 #include "engine/scope.h"
-#include "engine/session.h"
+#include "engine/watch.h"
 #include "syscalls/counttab.h"
 #include "syscalls/live.h"
 #include "syscalls/syscount.h"
@@ -32,11 +30,6 @@
 #include "util/opts.h"
 #include "util/util.h"
 
-#define TRACE_RUN 1                    /* the one scope's run id */
-#define DRAIN_NS 50000000ull           /* drain the ring at least this often */
-#define CHECK_NS 200000000ull          /* look whether the traced processes are gone */
-#define SETTLE_US 60000                /* at detach: every CPU's batch is flushed by then */
-#define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
 
 const char trace_usage[] =
 "Usage: runtrace trace [OPTIONS] [--] COMMAND [ARGS...]\n"
@@ -279,112 +272,19 @@ int trace_parse(int argc, char **argv, struct trace_cfg *c, char *err, size_t er
 	return 0;
 }
 
-/* ---- the session ------------------------------------------------------ */
+/* ---- the watch ---------------------------------------------------------- */
 
 struct tracer {
 	struct trace_cfg *cfg;
 	struct features feat;
-	struct sink sinks[4];
+	struct sink sinks[2];
 	int nsinks;
-	struct sink *live, *count, *scope;
-	struct session *ses;
-	struct loop *loop;
-	struct rt_run run;
-	struct child child;
+	struct sink *live, *count;
+	struct watch *watch;
 	int out_fd;
 	bool own_out;
-	bool stop;               /* stop tracing now */
-	int stop_signal;
-	__u64 kill_at;           /* interrupted command: SIGKILL the scope at this time */
-	int err;
+	int werr;                /* the first error writing the trace */
 };
-
-static int on_ring(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	return session__consume(t->ses);
-}
-
-static int on_tick(void *ctx)
-{
-	struct tracer *t = ctx;
-	int i;
-
-	session__update_drops(t->ses, &t->run);
-	for (i = 0; i < t->nsinks; i++)
-		if (t->sinks[i].ops->tick)
-			t->sinks[i].ops->tick(t->sinks[i].self, &t->run, now_ns(CLOCK_MONOTONIC));
-	return 0;
-}
-
-static int on_child(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	/* the command exited: reap it; trace goes on while its children live */
-	if (child__reap(&t->child, false) == 1)
-		loop__del(t->loop, t->child.pidfd);
-	return 0;
-}
-
-/* Signal every process of the scope (the command's tree). */
-static void signal_scope(struct tracer *t, int sig)
-{
-	struct scope_tracker *tr = scope_sink_tracker(t->scope);
-	size_t n = scope_tracker_procs(tr, false), i;
-
-	(void)n;
-	if (t->child.pid > 0 && !t->child.reaped)
-		kill(t->child.pid, sig);
-	for (i = 0; i < TRACE_MAX_PIDS; i++) {
-		pid_t p = scope_tracker_pid(tr, i);
-
-		if (p <= 0)
-			break;
-		kill(p, sig);
-	}
-}
-
-static int on_signal(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	t->stop_signal = loop__stop_signal(t->loop);
-	rt_dbg("trace: signal %d: detaching", t->stop_signal);
-	if (!t->cfg->argv) {
-		t->stop = true; /* attached: detach, the targets run on */
-		return 0;
-	}
-	/* the command runtrace started gets the signal, then SIGKILL if it
-	 * is still there after a grace period */
-	signal_scope(t, t->stop_signal);
-	t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	return 0;
-}
-
-/* Whether every traced process is gone. */
-static bool scope_empty(struct tracer *t, bool check_alive)
-{
-	if (t->cfg->cgroup)
-		return false; /* a cgroup is traced until Ctrl-C */
-	if (t->child.pid > 0 && !t->child.reaped)
-		return false;
-	return scope_tracker_procs(scope_sink_tracker(t->scope), check_alive) == 0;
-}
-
-static int on_check(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	if (t->kill_at && now_ns(CLOCK_MONOTONIC) >= t->kill_at) {
-		signal_scope(t, SIGKILL);
-		t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	}
-	if (scope_empty(t, true))
-		t->stop = true;
-	return 0;
-}
 
 static int open_output(struct tracer *t)
 {
@@ -401,24 +301,30 @@ static int open_output(struct tracer *t)
 	return 0;
 }
 
-/* Threads traced now (strace prefixes lines with the pid only while there
- * are several). */
+/* Threads traced at @ts (strace prefixes lines with the pid only while
+ * there are several). */
 static size_t tracked_tasks(void *ctx, __u64 ts)
 {
 	struct tracer *t = ctx;
 
-	return scope_tracker_tasks_at(scope_sink_tracker(t->scope), ts);
+	return t->watch ? watch__tasks_at(t->watch, ts) : 1;
 }
 
-static int create_sinks(struct tracer *t, const struct scope_opts *so)
+/* After each round of the loop: write what is buffered. */
+static int after_wait(void *ctx)
+{
+	struct tracer *t = ctx;
+
+	if (t->live && !t->werr)
+		t->werr = live_flush(t->live);
+	return t->werr;
+}
+
+static int create_sinks(struct tracer *t)
 {
 	const struct trace_cfg *c = t->cfg;
 	int err;
 
-	err = scope_sink_new(so, &t->sinks[t->nsinks]);
-	if (err)
-		return err;
-	t->scope = &t->sinks[t->nsinks++];
 	if (!c->count) {
 		struct live_opts lo = { .filter = c->filter, .strsize = c->strsize,
 					.failed_only = c->failed_only, .json = c->json,
@@ -445,13 +351,12 @@ static int create_sinks(struct tracer *t, const struct scope_opts *so)
 }
 
 /* The targets: pids checked and their processes found, or the cgroup. */
-static int resolve_targets(struct tracer *t, struct scope_opts *so, pid_t *tgids)
+static int resolve_targets(struct tracer *t, struct watch_opts *wo, pid_t *tgids)
 {
 	struct trace_cfg *c = t->cfg;
 	char why[256];
 	int i, err;
 
-	so->run = TRACE_RUN;
 	for (i = 0; i < c->npids; i++) {
 		err = scope_check_pid(c->pids[i], &tgids[i], why, sizeof(why));
 		if (err) {
@@ -459,8 +364,10 @@ static int resolve_targets(struct tracer *t, struct scope_opts *so, pid_t *tgids
 			return -EINVAL;
 		}
 	}
+	wo->pids = tgids;
+	wo->npids = c->npids;
 	if (c->cgroup) {
-		err = scope_cgroup(c->cgroup, t->feat.cgroup2, &so->cgroup_id, &so->cgroup_level,
+		err = scope_cgroup(c->cgroup, t->feat.cgroup2, &wo->cgroup_id, &wo->cgroup_level,
 				   why, sizeof(why));
 		if (err) {
 			rt_err("%s", why);
@@ -468,41 +375,6 @@ static int resolve_targets(struct tracer *t, struct scope_opts *so, pid_t *tgids
 		}
 	}
 	return 0;
-}
-
-/* Whether @file can be executed (found along PATH if it has no '/'). */
-static bool command_exists(const char *file)
-{
-	char path[PATH_MAX];
-
-	if (!strchr(file, '/')) {
-		if (child_resolve(file, path, sizeof(path)))
-			return true;
-		rt_err("cannot execute '%s': not found in PATH", file);
-		return false;
-	}
-	if (access(file, X_OK)) {
-		rt_err("cannot execute '%s': %s", file, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-/* Detach: no more records for the scope, let every CPU's batch be
- * flushed, dispatch what is left, then the sinks finish (in-flight
- * syscalls unfinished). */
-static void detach(struct tracer *t)
-{
-	int i;
-
-	session__forget(t->ses, TRACE_RUN);
-	usleep(SETTLE_US);
-	session__consume(t->ses);
-	session__update_drops(t->ses, &t->run);
-	for (i = 0; i < t->nsinks; i++)
-		if (t->sinks[i].ops->run_end)
-			t->sinks[i].ops->run_end(t->sinks[i].self, &t->run);
-	session__end_run(t->ses, &t->run);
 }
 
 static int write_table(struct tracer *t)
@@ -530,138 +402,63 @@ static int write_table(struct tracer *t)
 
 static int trace_main(struct trace_cfg *c)
 {
-	struct tracer t = { .cfg = c, .out_fd = -1, .child = { .go = -1, .pidfd = -1 },
-			    .run = { .id = TRACE_RUN, .dirfd = -1, .cgroup_fd = -1 } };
-	struct strbuf json = { 0 };
-	struct scope_opts so = { 0 };
+	struct tracer t = { .cfg = c, .out_fd = -1 };
+	struct watch_opts wo = { .what = "trace", .argv = c->argv, .after_wait = after_wait,
+				 .ctx = &t };
 	pid_t tgids[TRACE_MAX_PIDS];
-	int ret = RT_EXIT_INTERNAL, err, i;
-	bool begun = false;
+	int ret = RT_EXIT_INTERNAL, err, status, i;
 
 	rt_debug_on = c->debug;
-	t.run.json = &json;
-	t.loop = loop__new();
-	if (!t.loop) {
-		rt_err("cannot set up the event loop: %s", strerror(errno));
-		return RT_EXIT_INTERNAL;
-	}
 	if (features_require_bpf(&t.feat, "trace") || features_require_xchg(&t.feat, "trace"))
 		goto cleanup;
-	if (resolve_targets(&t, &so, tgids)) {
+	if (resolve_targets(&t, &wo, tgids)) {
 		ret = RT_EXIT_USAGE;
 		goto cleanup;
 	}
-	if (c->argv && !command_exists(c->argv[0])) {
+	if (c->argv && !watch_command_exists(c->argv[0])) {
 		ret = 127; /* as a shell says for a command it cannot run */
 		goto cleanup;
 	}
-	if (open_output(&t) || create_sinks(&t, &so))
+	if (open_output(&t) || create_sinks(&t))
 		goto cleanup;
-	/* open, configure, load, attach */
-	t.ses = session__new(t.sinks, t.nsinks, -1);
-	if (!t.ses)
+	wo.sinks = t.sinks;
+	wo.nsinks = t.nsinks;
+	/* open, configure, load, attach; then the scope, the loop, the detach */
+	t.watch = watch__new(&wo);
+	if (!t.watch)
 		goto cleanup;
-	t.run.realtime_offset_ns = (__s64)now_ns(CLOCK_REALTIME) - (__s64)now_ns(CLOCK_MONOTONIC);
-	if ((err = loop__add(t.loop, session__fd(t.ses), on_ring, &t)) ||
-	    (err = loop__timer(t.loop, DRAIN_NS, DRAIN_NS, on_ring, &t)) < 0 ||
-	    (err = loop__timer(t.loop, 100000000ull, 100000000ull, on_tick, &t)) < 0 ||
-	    (err = loop__timer(t.loop, CHECK_NS, CHECK_NS, on_check, &t)) < 0) {
-		rt_err("cannot set up the event loop: %s", strerror(-err));
-		goto cleanup;
+	err = watch__run(t.watch);
+	if (err == -EPIPE) {
+		rt_dbg("trace: the output's reader went away: detached");
+		if (c->argv)
+			watch__signal(t.watch, SIGPIPE);
+	} else if (err && t.werr) {
+		rt_err("cannot write the trace: %s", strerror(-err));
 	}
-	loop__on_signal(t.loop, on_signal, &t);
-	session__begin_run(t.ses, &t.run);
-	begun = true;
-	t.run.start_ns = now_ns(CLOCK_MONOTONIC);
-
-	/* the scope: processes by pid, or the command forked blocked */
-	for (i = 0; i < c->npids; i++) {
-		err = session__register(t.ses, tgids[i], TRACE_RUN);
-		if (!err)
-			err = scope_tracker_add(scope_sink_tracker(t.scope), tgids[i],
-						scope_count_threads(tgids[i]));
-		if (err) {
-			rt_err("cannot attach to %d: %s", tgids[i], strerror(-err));
-			goto cleanup;
-		}
-	}
-	if (c->argv) {
-		struct child_opts co = { .argv = c->argv, .fds = { -1, -1, -1 },
-					 .sigmask = loop__origmask(t.loop) };
-
-		if (child__fork(&t.child, &co))
-			goto cleanup;
-		t.run.pid = t.child.pid;
-		err = session__register(t.ses, t.child.pid, TRACE_RUN);
-		if (!err)
-			err = scope_tracker_add(scope_sink_tracker(t.scope), t.child.pid, 1);
-		if (!err)
-			err = loop__add(t.loop, t.child.pidfd, on_child, &t);
-		if (err || child__release(&t.child)) {
-			rt_err("cannot start the command: %s", strerror(-err));
-			child__abort(&t.child);
-			goto cleanup;
-		}
-	}
-	rt_dbg("trace: tracing");
-
-	/* the event loop */
-	while (!t.stop) {
-		err = loop__wait(t.loop, -1);
-		if (!err && t.live)
-			err = live_flush(t.live);
-		if (err == -EPIPE) {
-			rt_dbg("trace: the output's reader went away: detaching");
-			if (c->argv)
-				signal_scope(&t, SIGPIPE);
-			break;
-		}
-		if (err) {
-			rt_err("cannot write the trace: %s", strerror(-err));
-			break;
-		}
-		if (scope_empty(&t, false))
-			t.stop = true;
-	}
-	detach(&t);
-	begun = false;
 	if (t.live) {
-		err = live_flush(t.live);
+		live_flush(t.live);
 		if (live_lost(t.live))
 			fprintf(stderr, "runtrace: %llu syscall records lost in all (ring buffer full)\n",
 				(unsigned long long)live_lost(t.live));
 	}
-	if (t.count)
+	if (t.count && !t.werr)
 		write_table(&t);
-	/* the exit status: the command's, as strace */
-	if (c->argv) {
-		if (!t.child.reaped)
-			child__reap(&t.child, true);
-		if (WIFSIGNALED(t.child.status))
-			ret = 128 + WTERMSIG(t.child.status);
-		else
-			ret = WEXITSTATUS(t.child.status);
-	} else {
-		ret = RT_EXIT_OK;
-	}
+	/* the exit status: the command's, as strace; 0 for attached targets */
+	if (!c->argv)
+		ret = err && err != -EPIPE ? RT_EXIT_INTERNAL : RT_EXIT_OK;
+	else if (!watch__child_status(t.watch, &status))
+		ret = err == -EPIPE ? 128 + SIGPIPE : RT_EXIT_INTERNAL;
+	else if (WIFSIGNALED(status))
+		ret = 128 + WTERMSIG(status);
+	else
+		ret = WEXITSTATUS(status);
 
 cleanup:
-	if (begun) {
-		session__forget(t.ses, TRACE_RUN);
-		session__end_run(t.ses, &t.run);
-	}
-	if (t.child.pid > 0 && !t.child.reaped) {
-		signal_scope(&t, SIGKILL);
-		child__reap(&t.child, true);
-	}
-	child__close(&t.child);
-	session__free(t.ses);
+	watch__free(t.watch);
 	for (i = 0; i < t.nsinks; i++)
 		t.sinks[i].ops->free(t.sinks[i].self);
 	if (t.own_out)
 		close(t.out_fd);
-	strbuf_free(&json);
-	loop__free(t.loop);
 	return ret;
 }
 
