@@ -90,10 +90,11 @@ static void test_json(void **state)
 	struct rt_count *c = counts();
 	struct strbuf sb = { 0 };
 
-	c[rt_sc_lookup("openat")] = (struct rt_count){ .calls = 3, .errors = 1, .cpu_ns = 2000 };
+	c[rt_sc_lookup("openat")] = (struct rt_count){ .calls = 3, .errors = 1, .timed = 3,
+						       .cpu_ns = 2000 };
 	count_json(&sb, c, false);
 	assert_string_equal(sb.buf, "{\"syscalls\":[{\"syscall\":\"openat\",\"calls\":3,\"errors\":1,"
-			    "\"seconds\":0.000002,\"cpu_ns\":2000,\"wall_ns\":0}],\"total\":"
+			    "\"seconds\":0.000002,\"cpu_ns\":2000,\"wall_ns\":0,\"timed\":3}],\"total\":"
 			    "{\"calls\":3,\"errors\":1,\"seconds\":0.000002},\"time\":\"cpu\"}\n");
 	strbuf_free(&sb);
 	free(c);
