@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * runtrace calls: the records of bpf/calls.bpf.c and the maps userspace
+ * fills.  A record carries the target memory the program copied at the
+ * event (segments: the frame's argument slots, the objects they point to,
+ * a return value, an exception, native strings), so that userspace decodes
+ * what the values were then, not what they became.
+ * Only __u32/__u64 and fixed arrays here.
+ */
+#ifndef RUNTRACE_CALLS_H
+#define RUNTRACE_CALLS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+#include "runtrace/events.h"
+
+#define RT_CALL_DEPTH 16        /* hooked calls in progress per thread */
+#define RT_CALL_MAX_ARGS 8      /* argument objects copied per event */
+#define RT_CALL_OBJ_BYTES 192   /* bytes copied from each object */
+#define RT_CALL_STR_BYTES 256   /* bytes copied for a native str argument */
+#define RT_CALL_DATA_MAX 4096   /* segment bytes per record (a power of 2) */
+#define RT_CALL_NAME 64         /* bytes of a qualname, an audit event name */
+#define RT_CALL_FULLNAME 128    /* bytes of "module.qualname" */
+
+enum rt_call_kind {
+	RT_CALL_START = 1,      /* a hooked function was entered */
+	RT_CALL_FINISH = 2,     /* it returned */
+	RT_CALL_ERROR = 3,      /* it was left by an exception (Python) */
+	RT_CALL_AUDIT = 4,      /* a hooked audit event (no finish) */
+	RT_CALL_SKIPPED = 5,    /* a code object matched by name that cannot be
+				 * traced (generator, coroutine): once per code */
+};
+
+enum rt_call_hook_kind {
+	RT_HOOK_PYTHON = 1,     /* a Python function (code object) */
+	RT_HOOK_BUILTIN = 2,    /* a C function of a builtin (PyCFunction) */
+	RT_HOOK_NATIVE = 3,     /* a native function (ELF symbol) */
+	RT_HOOK_AUDIT = 4,      /* an audit event */
+};
+
+/* Flags of a record. */
+#define RT_CALL_F_NEWCODE 0x1   /* first call of a code object matched by its
+				 * name: userspace checks and learns it */
+#define RT_CALL_F_TRUNC 0x2     /* not every segment fitted */
+#define RT_CALL_F_NOSTART 0x4   /* FINISH without its START (attached mid-call) */
+
+/* One copied range of target memory, followed by @len bytes padded to 8. */
+struct rt_call_seg {
+	__u64 addr;
+	__u32 len;
+	__u32 pad;
+};
+
+struct rt_call_event {
+	struct rt_hdr hdr;
+	__u32 kind;        /* enum rt_call_kind */
+	__u32 hook;        /* hook id: the index of its -f spec */
+	__u64 ident;       /* Python thread ident (threading.get_ident()), 0 if unknown */
+	__u64 start_ts;    /* FINISH/ERROR: hdr.ts of the START */
+	__u64 code;        /* Python: the code object; native/builtin: the function */
+	__u64 frame;       /* Python: the interpreter frame; native: sp at entry */
+	__u64 obj;         /* START Python: frame's function object; builtin: self;
+			    * FINISH: the return value (object, or rax);
+			    * ERROR: the exception value; AUDIT: the args tuple */
+	__u64 obj2;        /* ERROR: the exception type; START builtin: kwnames */
+	__u64 regs[6];     /* native/builtin START: rdi rsi rdx rcx r8 r9 */
+	__u32 flags;       /* RT_CALL_F_* */
+	__u32 nseg;        /* segments in data */
+	__u32 data_len;    /* bytes used in data */
+	__u32 pad;
+	__u8 data[RT_CALL_DATA_MAX];
+};
+
+#define RT_CALL_EVENT_HDR_SIZE (sizeof(struct rt_call_event) - RT_CALL_DATA_MAX)
+
+/* What a traced code object is (map calls_codes, key: its address). */
+struct rt_call_code {
+	__u32 hook;        /* hook id; RT_CALL_NOHOOK: seen, not traced */
+	__u16 nargs;       /* argument slots: argcount + kwonly + *args + **kwargs */
+	__u16 firsttraceable; /* code unit of its RESUME */
+};
+#define RT_CALL_NOHOOK 0xffffffffu
+
+/* A builtin or native hook (map calls_hooks, key: hook id). */
+struct rt_call_hookinfo {
+	__u32 kind;        /* enum rt_call_hook_kind */
+	__u32 ml_flags;    /* builtin: PyMethodDef.ml_flags (METH_*) */
+	__u32 str_args;    /* native: bit i: argument i is a C string */
+	__u32 str_ret;     /* native: the return value is a C string */
+};
+
+/* METH_* (Include/methodobject.h) */
+#define RT_METH_VARARGS 0x0001
+#define RT_METH_KEYWORDS 0x0002
+#define RT_METH_NOARGS 0x0004
+#define RT_METH_O 0x0008
+#define RT_METH_FASTCALL 0x0080
+#define RT_METH_METHOD 0x0200
+
+/* co_flags that make a code object untraceable here. */
+#define RT_CO_VARARGS 0x04
+#define RT_CO_VARKEYWORDS 0x08
+#define RT_CO_GENLIKE (0x20 | 0x80 | 0x200) /* generator, coroutine, async generator */
+
+#endif /* RUNTRACE_CALLS_H */
