@@ -164,7 +164,7 @@ static __always_inline void seg_add(struct rt_call_event *ev, __u64 addr, __u32 
 
 	if (!addr)
 		return;
-	if (o > RT_CALL_DATA_MAX - sizeof(*s) - RT_CALL_STR_BYTES) {
+	if (o > RT_CALL_DATA_MAX - sizeof(*s) - 2 * RT_CALL_STR_BYTES) {
 		ev->flags |= RT_CALL_F_TRUNC;
 		return;
 	}
@@ -177,17 +177,21 @@ static __always_inline void seg_add(struct rt_call_event *ev, __u64 addr, __u32 
 			return;
 		len = n;
 	} else {
+		__u32 first;
+
 		if (len > RT_CALL_OBJ_BYTES)
 			len = RT_CALL_OBJ_BYTES;
-		if (bpf_probe_read_user(&ev->data[o + sizeof(*s)], len, (void *)addr)) {
-			len = len > 64 ? 64 : len;
-			if (bpf_probe_read_user(&ev->data[o + sizeof(*s)], len, (void *)addr)) {
-				len = 16;
-				if (bpf_probe_read_user(&ev->data[o + sizeof(*s)], len,
-							(void *)addr))
-					return;
-			}
-		}
+		/* the next page may not be there: stop at this one's end first */
+		first = 4096 - (addr & 4095);
+		if (first > len)
+			first = len;
+		if (bpf_probe_read_user(&ev->data[o + sizeof(*s)], first & 0xff, (void *)addr))
+			return;
+		if (first < len &&
+		    !bpf_probe_read_user(&ev->data[o + sizeof(*s) + (first & 0xff)],
+					 (len - first) & 0xff, (void *)(addr + first)))
+			first = len;
+		len = first;
 	}
 	s->addr = addr;
 	s->len = len;

@@ -8,6 +8,7 @@
 #include "cmd/run.h"
 #include "cmd/trace.h"
 #include "cmd/pystep.h"
+#include "cmd/calls.h"
 #include "util/util.h"
 
 #ifndef RUNTRACE_VERSION
@@ -40,6 +41,8 @@ int main(int argc, char **argv)
 		return cmd_deps(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "pystep"))
 		return cmd_pystep(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "calls"))
+		return cmd_calls(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "runtrace: %s (see runtrace --help)\n", err);
 		return RT_EXIT_USAGE;

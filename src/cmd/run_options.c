@@ -171,7 +171,7 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 }
 
 static const char *const future_subcommands[] = {
-	"profile", "calls",
+	"profile",
 };
 
 struct run_parse {

@@ -1,0 +1,863 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The calls sink: hooks -> probes -> records -> lines. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "calls/capmem.h"
+#include "calls/fmt.h"
+#include "calls/pysites.h"
+#include "calls/resolve.h"
+#include "calls/sink.h"
+#include "engine/session.h"
+#include "python/layout.h"
+#include "python/reader.h"
+#include "runtrace/calls.h"
+#include "runtrace/python.h"
+#include "runtrace.skel.h"
+#include "symbols/elf.h"
+#include "symbols/proc.h"
+#include "util/util.h"
+
+#define MAX_LINKS 64
+#define MAX_PROCS 64
+
+struct hook {
+	const struct call_spec *spec;
+	enum rt_call_hook_kind kind;
+	char path[PATH_MAX];    /* builtin/native: the file probed */
+	__u64 offset;
+	unsigned ml_flags;
+	unsigned long starts;   /* events seen */
+	bool skipped_said;
+};
+
+/* Decoding state of one traced process. */
+struct proc {
+	pid_t pid;
+	struct memreader *mem;  /* the live process */
+	struct capmem *cap;     /* the record's segments, then mem */
+	struct pyreader *r;
+	__u64 runtime;
+	struct py_thread *th;   /* thread idents (native hooks) */
+	size_t nth;
+};
+
+struct calls {
+	struct calls_opts o;
+	struct hook *hooks;
+	int nhooks;
+	bool python;            /* Python-level hooks: needs the interpreter */
+	char pybin[PATH_MAX];   /* the module holding the eval loop */
+	struct py_sites sites;
+	const struct rt_py_offsets *off;
+	__u64 runtime_now;      /* -p: _PyRuntime's address, 0 if not known */
+	struct runtrace_bpf *skel;
+	struct bpf_link *links[MAX_LINKS];
+	int nlinks;
+	struct proc procs[MAX_PROCS];
+	int nprocs;
+	struct strbuf out;
+	bool exec_gone;
+	__s64 realtime_off;
+	char mech[256];
+};
+
+/* ---- resolving -------------------------------------------------------- */
+
+static int find_python(struct calls *c, char *why, size_t len)
+{
+	struct elf_file *ef;
+	__u32 version = 0;
+	int err;
+
+	if (c->o.attached) {
+		struct symproc *sp = symproc__new(c->o.pid);
+		struct pytarget t;
+
+		if (!sp) {
+			snprintf(why, len, "cannot read process %d: %s", c->o.pid, strerror(errno));
+			return -EINVAL;
+		}
+		err = pytarget_find(sp, &t);
+		if (!err) {
+			snprintf(c->pybin, sizeof(c->pybin), "%s", t.module);
+			c->runtime_now = t.runtime_addr;
+			version = t.version;
+		}
+		symproc__free(sp);
+		if (err) {
+			snprintf(why, len, "process %d is not a Python process (no _PyRuntime)", c->o.pid);
+			return -EINVAL;
+		}
+	} else {
+		if (!c->o.exe || !realpath(c->o.exe, c->pybin) ||
+		    pytarget_version_of(c->pybin, &version)) {
+			snprintf(why, len, "%s is not a Python interpreter: Python hooks need `-- python3 SCRIPT ...`",
+				 c->o.exe ? c->o.exe : "the command");
+			return -EINVAL;
+		}
+	}
+	if ((version >> 16) != 0x030b) {
+		snprintf(why, len, "%s is Python %u.%u: Python hooks need CPython 3.11", c->pybin,
+			 version >> 24, (version >> 16) & 0xff);
+		return -EINVAL;
+	}
+	c->off = pylayout_find(version);
+	ef = elf_file__open(c->pybin);
+	if (!ef || !c->off) {
+		snprintf(why, len, "cannot read %s", c->pybin);
+		elf_file__free(ef);
+		return -EINVAL;
+	}
+	err = py_sites_find(ef, &c->sites, why, len);
+	if (!err && !elf_file__is_dyn(ef) && !c->runtime_now)
+		c->runtime_now = c->sites.runtime; /* not relocated */
+	elf_file__free(ef);
+	if (!err && !c->sites.ret_pc) {
+		snprintf(why, len, "%s has no USDT probes (function__return): Python hooks need a CPython built with them (Debian's python3.11)",
+			 c->pybin);
+		err = -EINVAL;
+	}
+	return err ? -EINVAL : 0;
+}
+
+static int resolve(struct calls *c)
+{
+	char why[512], **names = NULL;
+	struct builtin_loc *locs = NULL;
+	int i, n = 0, err = 0;
+
+	c->hooks = calloc(c->o.nspecs, sizeof(*c->hooks));
+	names = calloc(c->o.nspecs, sizeof(*names));
+	locs = calloc(c->o.nspecs, sizeof(*locs));
+	if (!c->hooks || !names || !locs) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	c->nhooks = c->o.nspecs;
+	for (i = 0; i < c->o.nspecs; i++) {
+		c->hooks[i].spec = &c->o.specs[i];
+		if (c->o.specs[i].kind != CALL_SPEC_NATIVE)
+			c->python = true;
+		if (c->o.specs[i].kind == CALL_SPEC_PYTHON)
+			names[n++] = c->o.specs[i].name;
+	}
+	if (c->python) {
+		err = find_python(c, why, sizeof(why));
+		if (err) {
+			rt_err("calls: %s", why);
+			goto cleanup;
+		}
+	}
+	if (n) {
+		char exe[PATH_MAX];
+
+		if (c->o.attached)
+			snprintf(exe, sizeof(exe), "/proc/%d/exe", c->o.pid);
+		else
+			snprintf(exe, sizeof(exe), "%s", c->o.exe);
+		err = builtin_resolve(exe, names, n, locs);
+		if (err)
+			goto cleanup;
+	}
+	for (i = 0, n = 0; i < c->nhooks; i++) {
+		struct hook *h = &c->hooks[i];
+		const struct call_spec *s = h->spec;
+
+		switch (s->kind) {
+		case CALL_SPEC_AUDIT:
+			h->kind = RT_HOOK_AUDIT;
+			if (!c->sites.audit_pc) {
+				rt_err("calls: %s has no audit probe: cannot hook %s", c->pybin, s->text);
+				err = -EINVAL;
+			}
+			break;
+		case CALL_SPEC_NATIVE:
+			h->kind = RT_HOOK_NATIVE;
+			err = c->o.attached ?
+				native_resolve_pid(c->o.pid, s->lib, s->name, h->path, sizeof(h->path),
+						   &h->offset, why, sizeof(why)) :
+				native_resolve_file(c->o.exe, s->lib, s->name, h->path, sizeof(h->path),
+						    &h->offset, why, sizeof(why));
+			if (err) {
+				rt_err("calls: cannot hook %s: %s", s->text, why);
+				err = -EINVAL;
+			}
+			break;
+		case CALL_SPEC_PYTHON: {
+			struct builtin_loc *l = &locs[n++];
+
+			if (l->kind == BUILTIN_C) {
+				h->kind = RT_HOOK_BUILTIN;
+				snprintf(h->path, sizeof(h->path), "%s", l->path);
+				h->offset = skip_endbr(l->path, l->offset);
+				h->ml_flags = l->ml_flags;
+			} else if (l->kind == BUILTIN_MISSING || l->kind == BUILTIN_NOTFUNC) {
+				rt_err("calls: cannot hook %s: %s", s->text,
+				       l->kind == BUILTIN_MISSING ? l->why : "not a function");
+				if (l->kind == BUILTIN_NOTFUNC)
+					fprintf(stderr, "runtrace: (it is %s; hook its methods, e.g. %s.__init__)\n",
+						l->why, s->name);
+				err = -EINVAL;
+			} else {
+				h->kind = RT_HOOK_PYTHON;
+			}
+			break;
+		}
+		}
+		if (err)
+			goto cleanup;
+	}
+cleanup:
+	free(names);
+	free(locs);
+	return err;
+}
+
+/* ---- configure and attach --------------------------------------------- */
+
+static const char *const progs[] = {
+	"calls_py_resume", "calls_py_return", "calls_c_entry", "calls_c_exit",
+	"calls_audit_event",
+};
+
+static int configure(void *self, struct runtrace_bpf *skel)
+{
+	struct calls *c = self;
+	struct bpf_program *p;
+	unsigned i;
+
+	/* open: the calls programs load, attached by hand below */
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		p = bpf_object__find_program_by_name(skel->obj, progs[i]);
+		if (!p)
+			return -ENOENT;
+		bpf_program__set_autoload(p, true);
+		bpf_program__set_autoattach(p, false);
+	}
+	session__enable_maps(skel, "calls_");
+	/* configure: the interpreter's layout */
+	if (c->off) {
+		memcpy((void *)skel->rodata->cfg_calls_off, c->off, sizeof(*c->off));
+		skel->rodata->cfg_calls_runtime = c->sites.runtime;
+		skel->rodata->cfg_calls_code_kwonly = 64; /* co_kwonlyargcount, 3.11 */
+	}
+	c->skel = skel;
+	return 0;
+}
+
+static int add_link(struct calls *c, struct bpf_link *l, const char *what)
+{
+	if (!l) {
+		int err = -errno;
+
+		rt_err("calls: cannot attach %s: %s", what, strerror(-err));
+		return err;
+	}
+	if (c->nlinks == MAX_LINKS) {
+		bpf_link__destroy(l);
+		rt_err("calls: too many probes");
+		return -E2BIG;
+	}
+	c->links[c->nlinks++] = l;
+	return 0;
+}
+
+static int map_put(struct bpf_map *m, const void *k, const void *v)
+{
+	return bpf_map__update_elem(m, k, bpf_map__key_size(m), v, bpf_map__value_size(m), BPF_ANY)
+		       ? -errno : 0;
+}
+
+/* The names a pending Python hook is matched by. */
+static int add_pending(struct calls *c, int id)
+{
+	const char *name = c->hooks[id].spec->name, *suf;
+	char q[RT_CALL_NAME], full[RT_CALL_FULLNAME];
+	__u32 one = 1, hid = id;
+	int i, err;
+
+	memset(full, 0, sizeof(full));
+	snprintf(full, sizeof(full), "%s", name);
+	err = map_put(c->skel->maps.calls_pfull, full, &hid);
+	for (i = 0; !err && (suf = call_spec_suffix(name, i)); i++) {
+		memset(q, 0, sizeof(q));
+		if (strlen(suf) >= sizeof(q))
+			continue;
+		memcpy(q, suf, strlen(suf));
+		err = map_put(c->skel->maps.calls_pq, q, &one);
+	}
+	return err;
+}
+
+static int attach(void *self, struct runtrace_bpf *skel, int cg_fd)
+{
+	struct calls *c = self;
+	pid_t pid = c->o.follow ? -1 : c->o.pid;
+	__u32 npending = 0;
+	int i, k, err = 0;
+
+	for (i = 0; i < c->nhooks && !err; i++) {
+		struct hook *h = &c->hooks[i];
+		struct rt_call_hookinfo hi = { .kind = h->kind, .ml_flags = h->ml_flags };
+		__u32 id = i;
+		char key[RT_CALL_NAME];
+
+		if (h->kind == RT_HOOK_NATIVE) {
+			for (k = 0; k < h->spec->sig.nargs; k++)
+				if (h->spec->sig.args[k] == CT_STR)
+					hi.str_args |= 1u << k;
+			hi.str_ret = h->spec->sig.ret == CT_STR;
+		}
+		err = map_put(skel->maps.calls_hooks, &id, &hi);
+		if (err)
+			break;
+		if (h->kind == RT_HOOK_PYTHON) {
+			err = add_pending(c, i);
+			npending++;
+		} else if (h->kind == RT_HOOK_AUDIT) {
+			memset(key, 0, sizeof(key));
+			memcpy(key, h->spec->name, strlen(h->spec->name));
+			err = map_put(skel->maps.calls_audit, key, &id);
+		} else {
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = i);
+
+			err = add_link(c, bpf_program__attach_uprobe_opts(skel->progs.calls_c_entry, pid,
+									  h->path, h->offset, &uo),
+				       h->spec->text);
+			uo.retprobe = true;
+			if (!err)
+				err = add_link(c, bpf_program__attach_uprobe_opts(skel->progs.calls_c_exit,
+										  pid, h->path, h->offset, &uo),
+					       h->spec->text);
+		}
+	}
+	if (err)
+		return err;
+	skel->bss->calls_npending = npending;
+	if (c->runtime_now && !c->o.follow) {
+		__u32 key = c->o.pid;
+		__u64 rt = c->runtime_now;
+
+		err = map_put(skel->maps.calls_procs, &key, &rt);
+		if (err)
+			return err;
+	}
+	if (!c->python)
+		return 0;
+	/* the eval loop's RESUME handlers, function__return, audit */
+	for (k = 0; npending && k < c->sites.nresume && !err; k++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = c->sites.resume[k]);
+
+		err = add_link(c, bpf_program__attach_uprobe_opts(skel->progs.calls_py_resume, pid,
+								  c->pybin, c->sites.resume_off[k], &uo),
+			       "the eval loop's RESUME handler");
+	}
+	if (npending && !err) {
+		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = c->sites.ret_pc);
+
+		err = add_link(c, bpf_program__attach_usdt(skel->progs.calls_py_return, pid, c->pybin,
+							   "python", "function__return", &uo),
+			       "python:function__return");
+	}
+	for (i = 0; i < c->nhooks && !err; i++)
+		if (c->hooks[i].kind == RT_HOOK_AUDIT) {
+			LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = c->sites.audit_pc);
+
+			err = add_link(c, bpf_program__attach_usdt(skel->progs.calls_audit_event, pid,
+								   c->pybin, "python", "audit", &uo),
+				       "python:audit");
+			break;
+		}
+	return err;
+}
+
+/* ---- decoding --------------------------------------------------------- */
+
+static struct proc *proc_of(struct calls *c, pid_t pid)
+{
+	struct proc *p;
+	int i;
+
+	for (i = 0; i < c->nprocs; i++)
+		if (c->procs[i].pid == pid)
+			return &c->procs[i];
+	if (c->nprocs == MAX_PROCS) {
+		/* forget the oldest */
+		p = &c->procs[0];
+		pyreader__free(p->r);
+		capmem__free(p->cap);
+		memreader__free(p->mem);
+		free(p->th);
+		memmove(&c->procs[0], &c->procs[1], sizeof(*p) * (MAX_PROCS - 1));
+		c->nprocs--;
+	}
+	p = &c->procs[c->nprocs];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->mem = memreader__new_pid(pid);
+	p->cap = p->mem ? capmem__new(p->mem) : NULL;
+	if (p->cap && c->off) {
+		__u32 key = pid;
+		__u64 rt = 0;
+
+		if (bpf_map__lookup_elem(c->skel->maps.calls_procs, &key, sizeof(key), &rt,
+					 sizeof(rt), 0))
+			rt = c->runtime_now;
+		p->runtime = rt;
+		p->r = pyreader__new(capmem__reader(p->cap), c->off, rt);
+	}
+	if (!p->cap) {
+		memreader__free(p->mem);
+		return NULL;
+	}
+	c->nprocs++;
+	return p;
+}
+
+/* threading.get_ident() of native thread @tid (native hooks). */
+static __u64 ident_of(struct proc *p, pid_t tid)
+{
+	size_t i;
+	int pass;
+
+	if (!p->r || !p->runtime)
+		return 0;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < p->nth; i++)
+			if (p->th[i].native_thread_id == (__u64)tid)
+				return p->th[i].thread_id;
+		if (pass)
+			break;
+		free(p->th);
+		p->th = NULL;
+		p->nth = 0;
+		if (pyreader__threads(p->r, &p->th, &p->nth))
+			break;
+	}
+	return 0;
+}
+
+/* Strings that live until the line is written. */
+struct vals {
+	char *s[3 * CALL_OUT_MAX_ARGS + 4];
+	int n;
+};
+
+static const char *keep(struct vals *v, struct strbuf *sb)
+{
+	char *s = sb->buf ? sb->buf : strdup("");
+
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+	if ((size_t)v->n < ARRAY_SIZE(v->s)) {
+		v->s[v->n++] = s;
+		return s;
+	}
+	free(s);
+	return "?";
+}
+
+static const char *py_repr(struct calls *c, struct proc *p, __u64 addr, struct vals *v)
+{
+	struct pyval_limits lim = { .depth = 3, .items = 8, .str_len = c->o.strsize };
+	struct strbuf sb = { 0 };
+	struct pyval *val;
+
+	if (!p->r)
+		return "?";
+	val = pyreader__decode(p->r, addr, &lim);
+	if (!val)
+		return "?";
+	pyval_repr(val, &sb);
+	pyval_free(val);
+	return keep(v, &sb);
+}
+
+static void out_arg(struct call_out *o, const char *s)
+{
+	if (o->nargs < CALL_OUT_MAX_ARGS)
+		o->args[o->nargs++] = s;
+	else
+		o->args_cut = true;
+}
+
+static void out_kw(struct call_out *o, const char *name, const char *val)
+{
+	if (o->nkw < CALL_OUT_MAX_ARGS) {
+		o->kwnames[o->nkw] = name;
+		o->kwvals[o->nkw++] = val;
+	} else {
+		o->args_cut = true;
+	}
+}
+
+/* A decoded container's items as arguments (a *args tuple) or keywords. */
+static void spread(struct calls *c, struct proc *p, __u64 addr, struct call_out *o, bool kw,
+		   struct vals *v)
+{
+	struct pyval_limits lim = { .depth = 3, .items = 8, .str_len = c->o.strsize };
+	struct pyval *val = p->r ? pyreader__decode(p->r, addr, &lim) : NULL;
+	size_t i;
+
+	if (!val)
+		return;
+	for (i = 0; i < val->n; i++) {
+		struct strbuf sb = { 0 };
+
+		if (kw && val->items[i].key && val->items[i].key->kind == PYV_STR) {
+			const char *name;
+
+			strbuf_add(&sb, val->items[i].key->text, val->items[i].key->len);
+			name = keep(v, &sb);
+			pyval_repr(val->items[i].value, &sb);
+			out_kw(o, name, keep(v, &sb));
+		} else if (!kw) {
+			pyval_repr(val->items[i].value, &sb);
+			out_arg(o, keep(v, &sb));
+		}
+	}
+	if (val->truncated || val->total > val->n)
+		o->args_cut = true;
+	pyval_free(val);
+}
+
+static void python_args(struct calls *c, struct proc *p, const struct rt_call_event *ev,
+			struct call_out *o, struct vals *v)
+{
+	const struct py_code *code = p->r ? pyreader__code(p->r, ev->code) : NULL;
+	const __u64 *slots;
+	size_t len, n, i;
+	__u32 kwonly = 0;
+	int argc;
+
+	o->has_args = o->has_kwargs = true;
+	slots = capmem__find(p->cap, ev->frame + c->off->iframe_localsplus, &len);
+	if (!code || !slots)
+		return;
+	n = len / 8;
+	memreader__read_u32(capmem__reader(p->cap), ev->code + 64, &kwonly);
+	argc = code->argcount;
+	if (n < (size_t)argc + kwonly + !!(code->flags & RT_CO_VARARGS) +
+		     !!(code->flags & RT_CO_VARKEYWORDS))
+		o->args_cut = true;
+	for (i = 0; i < n; i++) {
+		__u64 a = slots[i];
+
+		if (i < code->nlocalsplus && (code->localspluskinds[i] & RT_CO_FAST_CELL))
+			memreader__read_u64(capmem__reader(p->cap), a + c->off->cell_ref, &a);
+		if ((int)i < argc)
+			out_arg(o, py_repr(c, p, a, v));
+		else if (i < (size_t)argc + kwonly)
+			out_kw(o, code->localsplusnames[i], py_repr(c, p, a, v));
+		else if (i == (size_t)argc + kwonly && (code->flags & RT_CO_VARARGS))
+			spread(c, p, a, o, false, v);
+		else
+			spread(c, p, a, o, true, v);
+	}
+}
+
+static void builtin_args(struct calls *c, struct proc *p, struct hook *h,
+			 const struct rt_call_event *ev, struct call_out *o, struct vals *v)
+{
+	const __u64 *r = ev->regs;
+	__u64 args, nargs, nkw = 0, kwn = ev->obj2;
+	unsigned f = h->ml_flags;
+	size_t i;
+
+	o->has_args = o->has_kwargs = true;
+	if (f & RT_METH_FASTCALL) {
+		args = (f & RT_METH_METHOD) ? r[2] : r[1];
+		nargs = (f & RT_METH_METHOD) ? r[3] : r[2];
+		nargs &= ~(1ull << 63); /* PY_VECTORCALL_ARGUMENTS_OFFSET */
+		if (kwn)
+			memreader__read_u64(capmem__reader(p->cap), kwn + c->off->ob_size, &nkw);
+		for (i = 0; i < nargs + nkw && i < CALL_OUT_MAX_ARGS; i++) {
+			__u64 a = 0;
+
+			memreader__read_u64(capmem__reader(p->cap), args + 8 * i, &a);
+			if (i < nargs) {
+				out_arg(o, py_repr(c, p, a, v));
+			} else {
+				__u64 name = 0;
+				struct strbuf sb = { 0 };
+				char *text = NULL;
+				bool cut;
+
+				memreader__read_u64(capmem__reader(p->cap),
+						    kwn + c->off->tuple_items + 8 * (i - nargs), &name);
+				if (p->r && !pyreader__read_str(p->r, name, 64, &text, &cut))
+					strbuf_adds(&sb, text);
+				free(text);
+				out_kw(o, keep(v, &sb), py_repr(c, p, a, v));
+			}
+		}
+	} else if (f & RT_METH_O) {
+		out_arg(o, py_repr(c, p, r[1], v));
+	} else if (!(f & RT_METH_NOARGS)) {
+		spread(c, p, r[1], o, false, v);
+		if ((f & RT_METH_KEYWORDS) && r[2])
+			spread(c, p, r[2], o, true, v);
+	}
+}
+
+static const char *native_value(struct calls *c, enum call_ctype t, __u64 x, struct proc *p,
+				struct vals *v)
+{
+	struct strbuf sb = { 0 };
+	const char *s;
+	size_t len;
+
+	switch (t) {
+	case CT_NONE:
+		return NULL;
+	case CT_INT: strbuf_addf(&sb, "%lld", (long long)x); break;
+	case CT_UINT: strbuf_addf(&sb, "%llu", (unsigned long long)x); break;
+	case CT_HEX:
+	case CT_PTR: strbuf_addf(&sb, "0x%llx", (unsigned long long)x); break;
+	case CT_CHAR: strbuf_addf(&sb, "'%c'", (x >= 32 && x < 127) ? (int)x : '?'); break;
+	case CT_STR:
+		if (!x) {
+			strbuf_adds(&sb, "NULL");
+			break;
+		}
+		s = capmem__find(p->cap, x, &len);
+		if (!s) {
+			strbuf_addf(&sb, "0x%llx", (unsigned long long)x);
+			break;
+		}
+		len = strnlen(s, len);
+		call_cstr_repr(s, len, c->o.strsize, len >= RT_CALL_STR_BYTES - 1, &sb);
+		break;
+	}
+	return keep(v, &sb);
+}
+
+static void exception(struct calls *c, struct proc *p, const struct rt_call_event *ev,
+		      struct call_out *o, struct vals *v)
+{
+	struct pyval_limits lim = { .depth = 3, .items = 8, .str_len = c->o.strsize };
+	struct strbuf sb = { 0 };
+	char name[128] = "?";
+	struct pyval *val = NULL;
+	__u64 tpname = 0;
+	size_t i;
+
+	if (ev->obj2 && !memreader__read_u64(capmem__reader(p->cap), ev->obj2 + c->off->tp_name, &tpname))
+		memreader__read_cstr(capmem__reader(p->cap), tpname, name, sizeof(name));
+	strbuf_adds(&sb, strrchr(name, '.') ? strrchr(name, '.') + 1 : name);
+	o->exc_type = keep(v, &sb);
+	strbuf_addf(&sb, "%s(", o->exc_type);
+	if (ev->obj && p->r)
+		val = pyreader__decode(p->r, ev->obj, &lim);
+	if (val && val->kind == PYV_EXCEPTION && val->n == 1 && val->items[0].value->kind == PYV_TUPLE) {
+		const struct pyval *t = val->items[0].value;
+
+		for (i = 0; i < t->n; i++) {
+			if (i)
+				strbuf_adds(&sb, ", ");
+			pyval_repr(t->items[i].value, &sb);
+		}
+	} else if (val && val->kind == PYV_TUPLE) {
+		for (i = 0; i < val->n; i++) {
+			if (i)
+				strbuf_adds(&sb, ", ");
+			pyval_repr(val->items[i].value, &sb);
+		}
+	} else if (val && val->kind != PYV_NONE) {
+		pyval_repr(val, &sb);
+	}
+	strbuf_addc(&sb, ')');
+	o->exc_repr = keep(v, &sb);
+	pyval_free(val);
+}
+
+static int emit(struct calls *c, const struct call_out *o)
+{
+	size_t mark = c->out.len;
+
+	if (c->o.json)
+		call_out_json(o, &c->out);
+	else
+		call_out_text(o, &c->out);
+	/* the listener gets the same line (JSON with --json) */
+	if (c->o.exec_fd >= 0 && !c->exec_gone &&
+	    write_all(c->o.exec_fd, c->out.buf + mark, c->out.len - mark) == -EPIPE) {
+		c->exec_gone = true;
+		fprintf(stderr, "runtrace: calls: the --exec listener went away; tracing goes on\n");
+	}
+	return 0;
+}
+
+static int on_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len)
+{
+	struct calls *c = self;
+	const struct rt_call_event *ev = (const void *)hdr;
+	static const char *const kinds[] = { "", "python", "builtin", "native", "audit" };
+	static const char *const events[] = { "", "start", "finish", "error", "audit" };
+	struct call_out o = { .dur_ns = -1 };
+	struct vals v = { .n = 0 };
+	struct hook *h;
+	struct proc *p;
+	int i;
+
+	if (len < RT_CALL_EVENT_HDR_SIZE || ev->hook >= (unsigned)c->nhooks ||
+	    ev->data_len > len - RT_CALL_EVENT_HDR_SIZE)
+		return 0;
+	h = &c->hooks[ev->hook];
+	if (ev->kind == RT_CALL_SKIPPED) {
+		if (!h->skipped_said)
+			fprintf(stderr, "runtrace: calls: %s is a generator or coroutine function: not traced\n",
+				h->spec->text);
+		h->skipped_said = true;
+		return 0;
+	}
+	if (ev->kind < RT_CALL_START || ev->kind > RT_CALL_AUDIT)
+		return 0;
+	p = proc_of(c, hdr->pid);
+	if (!p)
+		return 0;
+	capmem__set(p->cap, ev->data, ev->data_len, ev->nseg);
+	memreader__invalidate(p->mem);
+	h->starts++;
+	o.event = events[ev->kind];
+	o.hook = h->spec->text;
+	o.kind = kinds[h->kind];
+	o.pid = hdr->pid;
+	o.tid = hdr->tid;
+	o.ident = ev->ident;
+	if (!o.ident && h->kind == RT_HOOK_NATIVE && c->python)
+		o.ident = ident_of(p, hdr->tid);
+	o.show_pid = c->o.follow;
+	o.realtime_ns = (__s64)hdr->ts + run->realtime_offset_ns;
+	if (ev->kind == RT_CALL_FINISH || ev->kind == RT_CALL_ERROR)
+		o.dur_ns = ev->start_ts ? (__s64)(hdr->ts - ev->start_ts) : -1;
+	switch (ev->kind) {
+	case RT_CALL_START:
+		if (h->kind == RT_HOOK_PYTHON) {
+			python_args(c, p, ev, &o, &v);
+		} else if (h->kind == RT_HOOK_BUILTIN) {
+			builtin_args(c, p, h, ev, &o, &v);
+		} else if (h->spec->sig.given) {
+			o.has_args = true;
+			for (i = 0; i < h->spec->sig.nargs; i++)
+				out_arg(&o, native_value(c, h->spec->sig.args[i], ev->regs[i], p, &v));
+		}
+		break;
+	case RT_CALL_AUDIT:
+		o.has_args = true;
+		spread(c, p, ev->obj, &o, false, &v);
+		break;
+	case RT_CALL_FINISH:
+		if (h->kind == RT_HOOK_NATIVE) {
+			o.ret = native_value(c, h->spec->sig.ret, ev->obj, p, &v);
+			if (call_errif_match(&c->o.errif, (__s64)ev->obj))
+				o.event = "error";
+		} else {
+			o.ret = py_repr(c, p, ev->obj, &v);
+		}
+		break;
+	case RT_CALL_ERROR:
+		exception(c, p, ev, &o, &v);
+		break;
+	}
+	emit(c, &o);
+	for (i = 0; i < v.n; i++)
+		free(v.s[i]);
+	return 0;
+}
+
+int calls_sink_flush(struct sink *k)
+{
+	struct calls *c = k->self;
+	int err;
+
+	if (!c->out.len)
+		return 0;
+	err = strbuf_write(&c->out, c->o.out_fd);
+	strbuf_reset(&c->out);
+	return err;
+}
+
+void calls_sink_finish(struct sink *k)
+{
+	struct calls *c = k->self;
+	int i;
+
+	for (i = 0; i < c->nhooks; i++)
+		if (!c->hooks[i].starts && c->hooks[i].kind == RT_HOOK_PYTHON &&
+		    !c->hooks[i].skipped_said)
+			fprintf(stderr, "runtrace: calls: warning: %s matched no function that ran\n",
+				c->hooks[i].spec->text);
+}
+
+const char *calls_sink_mechanism(struct sink *k)
+{
+	struct calls *c = k->self;
+	int i;
+
+	for (i = 0; i < c->nhooks; i++)
+		if (c->hooks[i].kind == RT_HOOK_PYTHON)
+			return c->mech;
+	return NULL;
+}
+
+static void sink_free(void *self)
+{
+	struct calls *c = self;
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	for (i = 0; i < c->nprocs; i++) {
+		pyreader__free(c->procs[i].r);
+		capmem__free(c->procs[i].cap);
+		memreader__free(c->procs[i].mem);
+		free(c->procs[i].th);
+	}
+	strbuf_free(&c->out);
+	free(c->hooks);
+	free(c);
+}
+
+static const struct sink_ops calls_ops = {
+	.name = "calls",
+	.configure = configure,
+	.attach = attach,
+	.event = on_event,
+	.free = sink_free,
+};
+
+int calls_sink_new(const struct calls_opts *o, struct sink *out)
+{
+	struct calls *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	c->o = *o;
+	err = resolve(c);
+	if (err) {
+		sink_free(c);
+		return err;
+	}
+	snprintf(c->mech, sizeof(c->mech),
+		 "runtrace: calls: Python functions: uprobes on the eval loop's RESUME handlers (every Python call pays one) and the function__return USDT of %s",
+		 c->pybin);
+	memset(out, 0, sizeof(*out));
+	out->ops = &calls_ops;
+	out->self = c;
+	out->types = 1u << RT_EV_CALL;
+	out->ring_bytes = 32 << 20;
+	return 0;
+}
