@@ -39,6 +39,10 @@ const volatile __u8 cfg_calls_off[sizeof(struct rt_py_offsets)] = {};
 const volatile __u64 cfg_calls_runtime = 0;
 /* PyCodeObject.co_kwonlyargcount (not in rt_py_offsets). */
 const volatile __u32 cfg_calls_code_kwonly = 0;
+/* Link-time addresses of PyList_Type and PyTuple_Type: their items are
+ * copied too (the objects may be gone when userspace decodes). */
+const volatile __u64 cfg_calls_list_type = 0;
+const volatile __u64 cfg_calls_tuple_type = 0;
 
 /* Hooks still to be matched by name (userspace keeps the count). */
 volatile __u32 calls_npending;
@@ -193,6 +197,33 @@ static __always_inline void seg_add(struct rt_call_event *ev, __u64 addr, __u32 
 			first = len;
 		len = first;
 	}
+	s->addr = addr;
+	s->len = len;
+	s->pad = 0;
+	ev->data_len = o + sizeof(*s) + ((len + 7) & ~7u);
+	ev->nseg++;
+}
+
+/* A C string from a sleepable program: the page is faulted in if the
+ * process never touched it (a string in .rodata before its first use). */
+static __always_inline void seg_str_sleepable(struct rt_call_event *ev, __u64 addr)
+{
+	__u32 o = ev->data_len, len;
+	struct rt_call_seg *s;
+
+	if (!addr)
+		return;
+	if (o > RT_CALL_DATA_MAX - sizeof(*s) - 2 * RT_CALL_STR_BYTES) {
+		ev->flags |= RT_CALL_F_TRUNC;
+		return;
+	}
+	o &= RT_CALL_DATA_MAX - 1;
+	s = (void *)&ev->data[o];
+	len = 4096 - (addr & 4095);
+	if (len > RT_CALL_STR_BYTES)
+		len = RT_CALL_STR_BYTES;
+	if (bpf_copy_from_user(&ev->data[o + sizeof(*s)], len & 0x1ff, (void *)addr))
+		return;
 	s->addr = addr;
 	s->len = len;
 	s->pad = 0;
@@ -401,12 +432,39 @@ int calls_py_resume(struct pt_regs *ctx)
 	n = cc->nargs;
 	if (n > RT_CALL_MAX_ARGS)
 		n = RT_CALL_MAX_ARGS;
+	/* what userspace needs of the code object, should it be gone */
+	ev->regs[0] = rd32(code + O.code_argcount);
+	ev->regs[1] = rd32(code + cfg_calls_code_kwonly);
+	ev->regs[2] = rd32(code + O.code_flags);
 	slots = frame + O.iframe_localsplus;
 	seg_add(ev, slots, n * 8, false);
 	for (i = 0; i < RT_CALL_MAX_ARGS; i++) {
+		__u64 a, type, items, cnt, j;
+
 		if (i >= n)
 			break;
-		seg_add(ev, rd64(slots + 8 * i), RT_CALL_OBJ_BYTES, false);
+		a = rd64(slots + 8 * i);
+		seg_add(ev, a, RT_CALL_OBJ_BYTES, false);
+		if (i >= 4 || !a)
+			continue;
+		/* one level more for lists and tuples */
+		type = rd64(a + O.ob_type) - (runtime - cfg_calls_runtime);
+		cnt = rd64(a + O.ob_size);
+		if (cnt > 3)
+			cnt = 3;
+		if (type == cfg_calls_list_type) {
+			items = rd64(a + O.list_items);
+			seg_add(ev, items, cnt * 8, false);
+		} else if (type == cfg_calls_tuple_type) {
+			items = a + O.tuple_items;
+		} else {
+			continue;
+		}
+		for (j = 0; j < 3; j++) {
+			if (j >= cnt)
+				break;
+			seg_add(ev, rd64(items + 8 * j), RT_CALL_OBJ_BYTES, false);
+		}
 	}
 	ev_send(ev);
 	return 0;
@@ -521,8 +579,7 @@ static __always_inline void seg_builtin_args(struct rt_call_event *ev, __u32 ml_
 }
 
 /* Entry of a builtin's C function or of a native function. */
-SEC("uprobe")
-int calls_c_entry(struct pt_regs *ctx)
+static __always_inline int c_entry(struct pt_regs *ctx, bool sleepable)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, run, hook = bpf_get_attach_cookie(ctx), i;
@@ -568,12 +625,30 @@ int calls_c_entry(struct pt_regs *ctx)
 		ev->obj = r[0];
 		seg_builtin_args(ev, hi->ml_flags, r);
 	} else {
-		for (i = 0; i < 6; i++)
-			if (hi->str_args & (1u << i))
+		for (i = 0; i < 6; i++) {
+			if (!(hi->str_args & (1u << i)))
+				continue;
+			if (sleepable)
+				seg_str_sleepable(ev, r[i]);
+			else
 				seg_add(ev, r[i], 0, true);
+		}
 	}
 	ev_send(ev);
 	return 0;
+}
+
+SEC("uprobe")
+int calls_c_entry(struct pt_regs *ctx)
+{
+	return c_entry(ctx, false);
+}
+
+/* Native functions with C string arguments: may fault pages in. */
+SEC("uprobe.s")
+int calls_c_entry_s(struct pt_regs *ctx)
+{
+	return c_entry(ctx, true);
 }
 
 SEC("uretprobe")

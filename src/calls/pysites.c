@@ -228,6 +228,26 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 	out->eval = eval->value;
 	out->eval_size = eval->size;
 	out->runtime = rt->value;
+	{
+		static const char *const tn[] = {
+			"PyLong_Type", "PyUnicode_Type", "PyFloat_Type", "PyBool_Type",
+			"PyList_Type", "PyTuple_Type", "PyDict_Type", "PyBytes_Type",
+			"_PyNone_Type", "PyType_Type", "PySet_Type", "PyFrozenSet_Type",
+			"PyComplex_Type", "PyBaseObject_Type", "PyExc_BaseException",
+		};
+		size_t t;
+
+		for (t = 0; t < sizeof(tn) / sizeof(tn[0]); t++) {
+			const struct elf_sym *ts = elf_file__find_sym(ef, tn[t]);
+
+			if (ts && out->ntypes < 16 && strncmp(tn[t], "PyExc", 5))
+				out->types[out->ntypes++] = ts->value;
+		}
+	}
+	if (elf_file__find_sym(ef, "PyList_Type"))
+		out->list_type = elf_file__find_sym(ef, "PyList_Type")->value;
+	if (elf_file__find_sym(ef, "PyTuple_Type"))
+		out->tuple_type = elf_file__find_sym(ef, "PyTuple_Type")->value;
 	u = elf_file__usdts(ef, &nu);
 	for (i = 0; i < nu; i++) {
 		if (strcmp(u[i].provider, "python"))

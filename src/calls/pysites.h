@@ -28,6 +28,10 @@ struct py_sites {
 	__u64 audit_pc;         /* audit USDT (0: none) */
 	__u64 runtime;          /* _PyRuntime link-time address */
 	__u64 eval, eval_size;  /* _PyEval_EvalFrameDefault */
+	__u64 list_type, tuple_type; /* PyList_Type, PyTuple_Type */
+	__u64 types[16];        /* builtin types (the decoder's cache is warmed
+				 * with them while the process lives) */
+	int ntypes;
 };
 
 /* Find them in @ef.  0, or -ENOENT with the reason in @why. */

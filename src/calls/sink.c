@@ -17,6 +17,7 @@
 #include "calls/resolve.h"
 #include "calls/sink.h"
 #include "engine/session.h"
+#include "python/internal.h"
 #include "python/layout.h"
 #include "python/reader.h"
 #include "runtrace/calls.h"
@@ -222,11 +223,13 @@ cleanup:
 	return err;
 }
 
+static struct proc *proc_of(struct calls *c, pid_t pid);
+
 /* ---- configure and attach --------------------------------------------- */
 
 static const char *const progs[] = {
-	"calls_py_resume", "calls_py_return", "calls_c_entry", "calls_c_exit",
-	"calls_audit_event",
+	"calls_py_resume", "calls_py_return", "calls_c_entry", "calls_c_entry_s",
+	"calls_c_exit", "calls_audit_event",
 };
 
 static int configure(void *self, struct runtrace_bpf *skel)
@@ -249,6 +252,8 @@ static int configure(void *self, struct runtrace_bpf *skel)
 		memcpy((void *)skel->rodata->cfg_calls_off, c->off, sizeof(*c->off));
 		skel->rodata->cfg_calls_runtime = c->sites.runtime;
 		skel->rodata->cfg_calls_code_kwonly = 64; /* co_kwonlyargcount, 3.11 */
+		skel->rodata->cfg_calls_list_type = c->sites.list_type;
+		skel->rodata->cfg_calls_tuple_type = c->sites.tuple_type;
 	}
 	c->skel = skel;
 	return 0;
@@ -330,8 +335,10 @@ static int attach(void *self, struct runtrace_bpf *skel, int cg_fd)
 		} else {
 			LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = i);
 
-			err = add_link(c, bpf_program__attach_uprobe_opts(skel->progs.calls_c_entry, pid,
-									  h->path, h->offset, &uo),
+			err = add_link(c, bpf_program__attach_uprobe_opts(
+					       hi.str_args ? skel->progs.calls_c_entry_s :
+							     skel->progs.calls_c_entry,
+					       pid, h->path, h->offset, &uo),
 				       h->spec->text);
 			uo.retprobe = true;
 			if (!err)
@@ -353,6 +360,8 @@ static int attach(void *self, struct runtrace_bpf *skel, int cg_fd)
 	}
 	if (!c->python)
 		return 0;
+	if (c->o.attached)
+		proc_of(c, c->o.pid);
 	/* the eval loop's RESUME handlers, function__return, audit */
 	for (k = 0; npending && k < c->sites.nresume && !err; k++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = c->sites.resume[k]);
@@ -414,6 +423,14 @@ static struct proc *proc_of(struct calls *c, pid_t pid)
 			rt = c->runtime_now;
 		p->runtime = rt;
 		p->r = pyreader__new(capmem__reader(p->cap), c->off, rt);
+		/* the builtin types, read while the process is there */
+		if (p->r && rt) {
+			__s64 bias = (__s64)(rt - c->sites.runtime);
+			int t;
+
+			for (t = 0; t < c->sites.ntypes; t++)
+				py_type_at(p->r, c->sites.types[t] + bias);
+		}
 	}
 	if (!p->cap) {
 		memreader__free(p->mem);
@@ -533,32 +550,32 @@ static void spread(struct calls *c, struct proc *p, __u64 addr, struct call_out 
 static void python_args(struct calls *c, struct proc *p, const struct rt_call_event *ev,
 			struct call_out *o, struct vals *v)
 {
-	const struct py_code *code = p->r ? pyreader__code(p->r, ev->code) : NULL;
+	const struct py_code *code = NULL;
 	const __u64 *slots;
 	size_t len, n, i;
-	__u32 kwonly = 0;
-	int argc;
+	__u64 argc = ev->regs[0], kwonly = ev->regs[1], flags = ev->regs[2];
 
 	o->has_args = o->has_kwargs = true;
 	slots = capmem__find(p->cap, ev->frame + c->off->iframe_localsplus, &len);
-	if (!code || !slots)
+	if (!slots)
 		return;
 	n = len / 8;
-	memreader__read_u32(capmem__reader(p->cap), ev->code + 64, &kwonly);
-	argc = code->argcount;
-	if (n < (size_t)argc + kwonly + !!(code->flags & RT_CO_VARARGS) +
-		     !!(code->flags & RT_CO_VARKEYWORDS))
+	if (n < argc + kwonly + !!(flags & RT_CO_VARARGS) + !!(flags & RT_CO_VARKEYWORDS))
 		o->args_cut = true;
+	/* names (keyword-only) and cells: the code object, while it is there */
+	if (p->r && (kwonly || n > argc))
+		code = pyreader__code(p->r, ev->code);
 	for (i = 0; i < n; i++) {
 		__u64 a = slots[i];
 
-		if (i < code->nlocalsplus && (code->localspluskinds[i] & RT_CO_FAST_CELL))
+		if (code && i < code->nlocalsplus && (code->localspluskinds[i] & RT_CO_FAST_CELL))
 			memreader__read_u64(capmem__reader(p->cap), a + c->off->cell_ref, &a);
-		if ((int)i < argc)
+		if (i < argc)
 			out_arg(o, py_repr(c, p, a, v));
-		else if (i < (size_t)argc + kwonly)
-			out_kw(o, code->localsplusnames[i], py_repr(c, p, a, v));
-		else if (i == (size_t)argc + kwonly && (code->flags & RT_CO_VARARGS))
+		else if (i < argc + kwonly)
+			out_kw(o, code && i < code->nlocalsplus ? code->localsplusnames[i] : "?",
+			       py_repr(c, p, a, v));
+		else if (i == argc + kwonly && (flags & RT_CO_VARARGS))
 			spread(c, p, a, o, false, v);
 		else
 			spread(c, p, a, o, true, v);
@@ -619,8 +636,10 @@ static const char *native_value(struct calls *c, enum call_ctype t, __u64 x, str
 	switch (t) {
 	case CT_NONE:
 		return NULL;
-	case CT_INT: strbuf_addf(&sb, "%lld", (long long)x); break;
-	case CT_UINT: strbuf_addf(&sb, "%llu", (unsigned long long)x); break;
+	case CT_INT:
+	case CT_LONG: strbuf_addf(&sb, "%lld", (long long)call_ctype_value(t, x)); break;
+	case CT_UINT:
+	case CT_ULONG: strbuf_addf(&sb, "%llu", (unsigned long long)call_ctype_value(t, x)); break;
 	case CT_HEX:
 	case CT_PTR: strbuf_addf(&sb, "0x%llx", (unsigned long long)x); break;
 	case CT_CHAR: strbuf_addf(&sb, "'%c'", (x >= 32 && x < 127) ? (int)x : '?'); break;
@@ -759,7 +778,7 @@ static int on_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 	case RT_CALL_FINISH:
 		if (h->kind == RT_HOOK_NATIVE) {
 			o.ret = native_value(c, h->spec->sig.ret, ev->obj, p, &v);
-			if (call_errif_match(&c->o.errif, (__s64)ev->obj))
+			if (call_errif_match(&c->o.errif, call_ctype_value(h->spec->sig.ret, ev->obj)))
 				o.event = "error";
 		} else {
 			o.ret = py_repr(c, p, ev->obj, &v);

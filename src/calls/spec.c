@@ -13,8 +13,9 @@ static const struct {
 	const char *name;
 	enum call_ctype t;
 } ctypes[] = {
-	{ "int", CT_INT }, { "long", CT_INT }, { "ssize_t", CT_INT },
-	{ "uint", CT_UINT }, { "unsigned", CT_UINT }, { "size_t", CT_UINT },
+	{ "int", CT_INT }, { "long", CT_LONG }, { "ssize_t", CT_LONG },
+	{ "uint", CT_UINT }, { "unsigned", CT_UINT }, { "size_t", CT_ULONG },
+	{ "ulong", CT_ULONG },
 	{ "hex", CT_HEX }, { "ptr", CT_PTR }, { "void*", CT_PTR },
 	{ "str", CT_STR }, { "char*", CT_STR }, { "string", CT_STR },
 	{ "char", CT_CHAR }, { "void", CT_NONE },
@@ -30,8 +31,20 @@ const char *call_ctype_name(enum call_ctype t)
 	case CT_PTR: return "ptr";
 	case CT_STR: return "str";
 	case CT_CHAR: return "char";
+	case CT_LONG: return "long";
+	case CT_ULONG: return "ulong";
 	}
 	return "?";
+}
+
+__s64 call_ctype_value(enum call_ctype t, __u64 reg)
+{
+	switch (t) {
+	case CT_INT: return (__s32)reg;
+	case CT_UINT: return (__u32)reg;
+	case CT_CHAR: return (__s8)reg;
+	default: return (__s64)reg;
+	}
 }
 
 /* One type word (spaces inside removed: "char *" == "char*"). */

@@ -7,8 +7,8 @@
  *   audit:NAME                                       a Python audit event
  *   LIB:SYMBOL[(TYPE, ...)][ -> TYPE]                a native function
  *
- * Native TYPEs: int (signed, 64 bits), uint, hex, ptr, str (a C string),
- * char; `...` ends the list.  The return type defaults to int.
+ * Native TYPEs: int, uint (32 bits), long, ulong, size_t, ssize_t (64),
+ * hex, ptr, str (a C string), char; `...` ends the list.  The return type defaults to int.
  * --error-if: `ret OP NUMBER`, OP one of < <= > >= == !=.
  */
 #ifndef RUNTRACE_CALLS_SPEC_H
@@ -27,6 +27,7 @@ enum call_spec_kind {
 enum call_ctype {
 	CT_NONE = 0,            /* no value (a return type of void) */
 	CT_INT, CT_UINT, CT_HEX, CT_PTR, CT_STR, CT_CHAR,
+	CT_LONG, CT_ULONG,       /* 64 bits (int and uint are 32) */
 };
 
 #define CALL_SIG_MAX 6          /* register arguments decoded */
@@ -75,5 +76,7 @@ int call_errif_parse(const char *s, struct call_errif *out, char *err, size_t er
 bool call_errif_match(const struct call_errif *e, __s64 ret);
 
 const char *call_ctype_name(enum call_ctype t);
+/* A register's value as type @t sees it (int: the low 32 bits, signed). */
+__s64 call_ctype_value(enum call_ctype t, __u64 reg);
 
 #endif
