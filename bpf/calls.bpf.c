@@ -10,16 +10,23 @@
  * frame (_PyRuntime.gilstate.tstate_current -> cframe -> current_frame:
  * the thread holds the GIL), looks its code object up in calls_codes and,
  * for a hooked one whose frame is fresh (prev_instr at its RESUME), copies
- * the argument slots and the objects they point to.  Code objects not yet
- * known are matched once by "module.qualname" or "qualname" (calls_pq,
- * calls_pfull) while hooks are pending, so a hook applies whenever its
- * module is imported, before or after attach.  The exit is the
- * function__return USDT (it fires on returns and on exceptions leaving a
- * frame), matched against the thread's stack of hooked frames.
+ * the arguments.  Code objects not yet known are matched once by
+ * "module.qualname" or "qualname" (calls_pq, calls_pfull), so a hook
+ * applies whenever its module is imported, before or after attach.  The
+ * exit is the function__return USDT (it fires on returns and on
+ * exceptions leaving a frame), matched against the thread's stack of
+ * hooked frames.
  *
  * Builtins and native functions: a uprobe and a uretprobe on the C
  * function, the hook id as cookie.  Audit events: the audit USDT, the
  * event name looked up in calls_audit.
+ *
+ * Python values are copied whole, as far as the decoder will read them
+ * (calls_copy_obj): the object, the items of containers down to
+ * RT_CALL_VAL_DEPTH, the characters of str and bytes, and, once per type
+ * and process, the type's head, name and __module__ (until userspace says
+ * it knows the type: calls_types).  Userspace never reads the live
+ * process for a value: it may have changed, been freed, or exited.
  *
  * Probe cookies of the Python probes are the link-time address of the
  * probe site: ip - cookie is the load bias of the interpreter.
@@ -39,10 +46,12 @@ const volatile __u8 cfg_calls_off[sizeof(struct rt_py_offsets)] = {};
 const volatile __u64 cfg_calls_runtime = 0;
 /* PyCodeObject.co_kwonlyargcount (not in rt_py_offsets). */
 const volatile __u32 cfg_calls_code_kwonly = 0;
-/* Link-time addresses of PyList_Type and PyTuple_Type: their items are
- * copied too (the objects may be gone when userspace decodes). */
-const volatile __u64 cfg_calls_list_type = 0;
-const volatile __u64 cfg_calls_tuple_type = 0;
+/* Link-time addresses of the builtin types, by enum rt_call_pykind (0:
+ * none). */
+const volatile __u64 cfg_calls_types[RT_PK_N] = {};
+/* Characters of a str value copied (the decoder's limit, at most
+ * RT_CALL_PYSTR_MAX). */
+const volatile __u32 cfg_calls_strlen = 64;
 
 /* Hooks still to be matched by name (userspace keeps the count). */
 volatile __u32 calls_npending;
@@ -50,9 +59,17 @@ volatile __u32 calls_npending;
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, __u64);
+	__type(key, struct rt_call_codekey);
 	__type(value, struct rt_call_code);
 } calls_codes SEC(".maps");
+
+/* Types userspace has learnt, per process -> enum rt_call_pykind. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct rt_call_typekey);
+	__type(value, __u32);
+} calls_types SEC(".maps");
 
 /* Qualnames of pending hooks (and of their suffixes): a cheap first test. */
 struct {
@@ -120,12 +137,52 @@ struct {
 	__type(value, struct calls_thread);
 } calls_threads SEC(".maps");
 
+/* The record being built (a header and RT_CALL_DATA_ROOM bytes). */
+struct calls_buf {
+	__u8 b[sizeof(struct rt_call_event) + RT_CALL_DATA_ROOM];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rt_call_event);
+	__type(value, struct calls_buf);
 } calls_scratch SEC(".maps");
+
+/* Objects to copy for the record being built, first in first out. */
+enum { ROLE_OBJ, ROLE_NAME, ROLE_TYPEREF, ROLE_TYPE, ROLE_FIND };
+#define WANT_MODULE 1   /* ROLE_FIND: "__module__" */
+#define WANT_NAME 2     /* "__name__" */
+#define WANT_FILE 4     /* "__file__" */
+#define WORK_TYPES 8
+
+struct calls_item {
+	__u64 addr;
+	__u8 role;     /* ROLE_OBJ: a value; ROLE_NAME: a str read as a name;
+			* ROLE_TYPEREF: a type, copied if userspace does not
+			* know it; ROLE_TYPE: a type to copy; ROLE_FIND: a
+			* dict whose keys @want are copied with their values */
+	__u8 depth;    /* ROLE_OBJ: 1 for an argument */
+	__u8 want;
+	__u8 pad[5];
+};
+
+struct calls_work {
+	__u64 bias;    /* run-time minus link-time address of the interpreter */
+	__u32 tgid;
+	__u32 head, tail;
+	__u32 pad;
+	__u64 t_addr[WORK_TYPES]; /* types met in this record (by address bits) */
+	__u32 t_kind[WORK_TYPES];
+	struct calls_item q[RT_CALL_OBJS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct calls_work);
+} calls_work SEC(".maps");
 
 struct calls_keys {
 	char q[RT_CALL_NAME];
@@ -140,6 +197,8 @@ struct {
 } calls_keybuf SEC(".maps");
 
 #define O (*(const volatile struct rt_py_offsets *)cfg_calls_off)
+#define DMASK (RT_CALL_DATA_MAX - 1)
+#define SMASK (RT_CALL_SEG_MAX - 1)
 
 static __always_inline __u64 rd64(__u64 addr)
 {
@@ -157,92 +216,524 @@ static __always_inline __u32 rd32(__u64 addr)
 	return v;
 }
 
-/* Copy @len bytes at @addr (at most RT_CALL_OBJ_BYTES, or
- * RT_CALL_STR_BYTES for a string) as a segment; shorter copies are tried
- * when the range ends in unmapped memory. */
-static __always_inline void seg_add(struct rt_call_event *ev, __u64 addr, __u32 len, bool str)
+/* threading.get_ident() of the current thread: pthread_self(), the
+ * thread's TLS block, which x86-64 keeps in fs. */
+static __always_inline __u64 thread_ident(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	return t->thread.fsbase;
+}
+
+static __always_inline struct rt_call_event *scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&calls_scratch, &zero);
+}
+
+static __always_inline struct calls_work *work(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&calls_work, &zero);
+}
+
+/* Copy @len bytes at @addr as a segment (@span: see struct rt_call_seg).
+ * The offset of its bytes in ev->data, or -1 (unreadable, or no room:
+ * the record says it was cut). */
+static __always_inline long seg_put(struct rt_call_event *ev, __u64 addr, __u32 len, __u32 span,
+				    __u32 flags)
 {
 	__u32 o = ev->data_len;
+	struct rt_call_seg *s;
+
+	if (!addr || !len)
+		return -1;
+	if (len > SMASK || o + sizeof(*s) + len > RT_CALL_DATA_MAX) {
+		ev->flags |= RT_CALL_F_TRUNC;
+		return -1;
+	}
+	o &= DMASK;
+	barrier_var(len); /* the mask below on the 32-bit value */
+	len &= SMASK;
+	if (bpf_probe_read_user(&ev->data[o + sizeof(*s)], len, (void *)addr))
+		return -1;
+	s = (void *)&ev->data[o];
+	s->addr = addr;
+	s->len = len;
+	s->flags = flags;
+	s->span = span > len ? span : len;
+	ev->data_len = o + sizeof(*s) + ((len + 7) & ~7u);
+	ev->nseg++;
+	return o + sizeof(*s);
+}
+
+/* Forget the last segment (to copy the object again, longer). */
+static __always_inline void seg_drop(struct rt_call_event *ev, long off)
+{
+	ev->data_len = off - sizeof(struct rt_call_seg);
+	ev->nseg--;
+}
+
+/* A C string of at most @max bytes (with its NUL); the decoder reads it
+ * in 64-byte-aligned chunks: the rest of the last one reads as zeros. */
+static __always_inline long seg_cstr(struct rt_call_event *ev, __u64 addr, __u32 max)
+{
+	__u32 o = ev->data_len, span;
 	struct rt_call_seg *s;
 	long n;
 
 	if (!addr)
-		return;
-	if (o > RT_CALL_DATA_MAX - sizeof(*s) - 2 * RT_CALL_STR_BYTES) {
+		return -1;
+	if (o + sizeof(*s) + max > RT_CALL_DATA_MAX) {
 		ev->flags |= RT_CALL_F_TRUNC;
-		return;
+		return -1;
 	}
-	o &= RT_CALL_DATA_MAX - 1;
+	o &= DMASK;
+	n = bpf_probe_read_user_str(&ev->data[o + sizeof(*s)], max & SMASK, (void *)addr);
+	if (n <= 0)
+		return -1;
+	span = ((addr + n + 63) & ~63ull) - addr;
+	if (span > max)
+		span = max;
 	s = (void *)&ev->data[o];
-	if (str) {
-		n = bpf_probe_read_user_str(&ev->data[o + sizeof(*s)], RT_CALL_STR_BYTES,
-					    (void *)addr);
-		if (n <= 0)
-			return;
-		len = n;
-	} else {
-		__u32 first;
-
-		if (len > RT_CALL_OBJ_BYTES)
-			len = RT_CALL_OBJ_BYTES;
-		/* the next page may not be there: stop at this one's end first */
-		first = 4096 - (addr & 4095);
-		if (first > len)
-			first = len;
-		if (bpf_probe_read_user(&ev->data[o + sizeof(*s)], first & 0xff, (void *)addr))
-			return;
-		if (first < len &&
-		    !bpf_probe_read_user(&ev->data[o + sizeof(*s) + (first & 0xff)],
-					 (len - first) & 0xff, (void *)(addr + first)))
-			first = len;
-		len = first;
-	}
 	s->addr = addr;
-	s->len = len;
-	s->pad = 0;
-	ev->data_len = o + sizeof(*s) + ((len + 7) & ~7u);
+	s->len = n;
+	s->flags = 0;
+	s->span = span > n ? span : n;
+	ev->data_len = o + sizeof(*s) + ((n + 7) & ~7u);
 	ev->nseg++;
+	return o + sizeof(*s);
 }
 
-/* A C string from a sleepable program: the page is faulted in if the
- * process never touched it (a string in .rodata before its first use). */
-static __always_inline void seg_str_sleepable(struct rt_call_event *ev, __u64 addr)
+/* A u64 of the bytes copied at @off + @at. */
+static __always_inline __u64 got64(struct rt_call_event *ev, long off, __u32 at)
 {
-	__u32 o = ev->data_len, len;
-	struct rt_call_seg *s;
+	/* one load (segments are 8-aligned, most fields too) */
+	return *(__u64 *)__builtin_assume_aligned(&ev->data[(off + at) & (DMASK | SMASK)], 8);
+}
+
+static __always_inline __u8 got8(struct rt_call_event *ev, long off, __u32 at)
+{
+	return ev->data[(off + at) & (DMASK | SMASK)];
+}
+
+static __always_inline void push(struct calls_work *w, struct rt_call_event *ev, __u64 addr,
+				 __u8 role, __u8 depth, __u8 want)
+{
+	struct calls_item *it;
+	__u32 t = w->tail;
 
 	if (!addr)
 		return;
-	if (o > RT_CALL_DATA_MAX - sizeof(*s) - 2 * RT_CALL_STR_BYTES) {
+	if (t >= RT_CALL_OBJS) {
 		ev->flags |= RT_CALL_F_TRUNC;
 		return;
 	}
-	o &= RT_CALL_DATA_MAX - 1;
-	s = (void *)&ev->data[o];
-	len = 4096 - (addr & 4095);
-	if (len > RT_CALL_STR_BYTES)
-		len = RT_CALL_STR_BYTES;
-	if (bpf_copy_from_user(&ev->data[o + sizeof(*s)], len & 0x1ff, (void *)addr))
-		return;
-	s->addr = addr;
-	s->len = len;
-	s->pad = 0;
-	ev->data_len = o + sizeof(*s) + ((len + 7) & ~7u);
-	ev->nseg++;
+	it = &w->q[t & (RT_CALL_OBJS - 1)];
+	it->addr = addr;
+	it->role = role;
+	it->depth = depth;
+	it->want = want;
+	w->tail = t + 1;
+}
+
+/* The builtin type at link-time address @a: its kind, or 0. */
+static __always_inline __u32 static_kind(__u64 a)
+{
+	__u32 k;
+
+#pragma unroll
+	for (k = RT_PK_NONE; k < RT_PK_N; k++)
+		if (cfg_calls_types[k] && cfg_calls_types[k] == a)
+			return k;
+	return 0;
+}
+
+/* How to copy instances of a type userspace does not know yet: its
+ * tp_flags, or the builtin type it derives from. */
+static __always_inline __u32 classify(struct calls_work *w, __u64 type)
+{
+	__u64 flags = rd64(type + O.tp_flags), t = type;
+	__u32 k, i;
+
+	if (flags & RT_TPFLAGS_BASE_EXC_SUBCLASS)
+		return RT_PK_EXC;
+	if (flags & RT_TPFLAGS_TYPE_SUBCLASS)
+		return RT_PK_TYPE;
+	if (flags & RT_TPFLAGS_LONG_SUBCLASS)
+		return RT_PK_INT;
+	if (flags & RT_TPFLAGS_LIST_SUBCLASS)
+		return RT_PK_LIST;
+	if (flags & RT_TPFLAGS_TUPLE_SUBCLASS)
+		return RT_PK_TUPLE;
+	if (flags & RT_TPFLAGS_BYTES_SUBCLASS)
+		return RT_PK_BYTES;
+	if (flags & RT_TPFLAGS_UNICODE_SUBCLASS)
+		return RT_PK_STR;
+	if (flags & RT_TPFLAGS_DICT_SUBCLASS)
+		return RT_PK_DICT;
+	if (!(flags & RT_TPFLAGS_HEAPTYPE))
+		return RT_PK_OTHER;
+	/* a class deriving from float, complex, set...: its builtin base */
+	for (i = 0; i < 4; i++) {
+		t = rd64(t + O.tp_base);
+		if (!t)
+			break;
+		k = static_kind(t - w->bias);
+		if (k)
+			return k;
+	}
+	return RT_PK_OTHER;
+}
+
+/* The kind of @type; its copy is queued when userspace does not know it.
+ * A function of its own: the verifier checks it once, and its callers
+ * once for any kind. */
+__noinline __u32 calls_type_kind(__u64 type)
+{
+	struct rt_call_event *ev = scratch();
+	struct calls_work *w = work();
+	struct rt_call_typekey key = { .type = type };
+	__u32 slot = (type >> 5) & (WORK_TYPES - 1), kind, *known;
+
+	if (!type || !ev || !w)
+		return RT_PK_UNKNOWN;
+	key.tgid = w->tgid;
+	if (w->t_addr[slot] == type)
+		return w->t_kind[slot];
+	kind = static_kind(type - w->bias);
+	known = bpf_map_lookup_elem(&calls_types, &key);
+	if (known) {
+		if (!kind)
+			kind = *known;
+	} else {
+		if (!kind)
+			kind = classify(w, type);
+		push(w, ev, type, ROLE_TYPE, 0, 0);
+	}
+	w->t_addr[slot] = type;
+	w->t_kind[slot] = kind;
+	return kind;
+}
+
+/* Segments of a dict's keys object and its first @k entries (the rest
+ * read as empty); the entries' offset, and *@n, *@esize. */
+static __always_inline long copy_entries(struct rt_call_event *ev, __u64 keys, __u32 k, __u32 *n,
+					 __u32 *esize)
+{
+	long ko = seg_put(ev, keys, O.dictkeys_indices, 0, 0);
+	__u64 nentries, entries;
+
+	if (ko < 0)
+		return -1;
+	nentries = got64(ev, ko, O.dictkeys_nentries);
+	*esize = got8(ev, ko, O.dictkeys_kind) ? O.dictuentry_size : O.dictentry_size;
+	entries = keys + O.dictkeys_indices + (1ull << (got8(ev, ko, O.dictkeys_log2_index_bytes) & 31));
+	if (nentries > (1 << 20))
+		nentries = 1 << 20;
+	if (k > nentries)
+		k = nentries;
+	*n = k;
+	if (!k)
+		return -1;
+	return seg_put(ev, entries, k * *esize, nentries * *esize, 0);
+}
+
+/* A type object: its head, its name, and for a class its base and
+ * __module__ (what py_type_at reads). */
+__noinline int calls_copy_type(__u64 type)
+{
+	struct rt_call_event *ev = scratch();
+	struct calls_work *w = work();
+	long off;
+	__u64 flags;
+
+	if (!ev || !w)
+		return 0;
+	off = seg_put(ev, type, O.tp_dictoffset + 8, 0, RT_CALL_SEG_TYPE);
+	if (off < 0)
+		return 0;
+	seg_cstr(ev, got64(ev, off, O.tp_name), RT_CALL_PYNAME);
+	flags = got64(ev, off, O.tp_flags);
+	if (!(flags & RT_TPFLAGS_HEAPTYPE))
+		return 0;
+	push(w, ev, got64(ev, off, O.tp_base), ROLE_TYPEREF, 0, 0);
+	push(w, ev, got64(ev, off, O.tp_dict), ROLE_FIND, 0, WANT_MODULE);
+	return 0;
+}
+
+
+
+/* A dict's entries whose keys are the names @want, key and value. */
+__noinline int calls_copy_find(__u64 dict, __u32 want)
+{
+	struct rt_call_event *ev = scratch();
+	struct calls_work *w = work();
+	__u32 n, esize, j, ko = 0;
+	__u64 k, name[2];
+	long off, eo;
+
+	if (!ev || !w)
+		return 0;
+	off = seg_put(ev, dict, 48, 0, 0);
+	if (off < 0 || got64(ev, off, O.dict_values))
+		return 0;
+	eo = copy_entries(ev, got64(ev, off, O.dict_keys), 8, &n, &esize);
+	if (eo < 0)
+		return 0;
+	if (esize == 24)
+		ko = 8;
+	for (j = 0; j < 8; j++) {
+		if (j >= n)
+			break;
+		k = got64(ev, eo, j * esize + ko);
+		if (!k || bpf_probe_read_user(name, sizeof(name), (void *)(k + O.unicode_ascii_data)))
+			continue;
+		if (((want & WANT_MODULE) && name[0] == 0x656c75646f6d5f5full /* "__module" */ &&
+		     (name[1] & 0xffffff) == 0x5f5f /* "__\0" */) ||
+		    ((want & WANT_NAME) && name[0] == 0x5f5f656d616e5f5full /* "__name__" */ &&
+		     !(name[1] & 0xff)) ||
+		    ((want & WANT_FILE) && name[0] == 0x5f5f656c69665f5full /* "__file__" */ &&
+		     !(name[1] & 0xff))) {
+			push(w, ev, k, ROLE_NAME, 0, 0);
+			push(w, ev, got64(ev, eo, j * esize + ko + 8), ROLE_NAME, 0, 0);
+		}
+	}
+	return 0;
+}
+
+/* One object: its bytes as far as the decoder reads them, and what it
+ * points to that the decoder follows. */
+__noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
+{
+	struct rt_call_event *ev = scratch();
+	struct calls_work *w = work();
+	__u32 kind, n, len, i, items = RT_CALL_VAL_ITEMS, lim;
+	__u64 size, state, p;
+	long off, eo;
+
+	if (!ev || !w)
+		return 0;
+	off = seg_put(ev, addr, 24, 0, 0);
+	if (off < 0)
+		off = seg_put(ev, addr, 16, 0, 0);
+	if (off < 0)
+		return 0;
+	kind = calls_type_kind(got64(ev, off, O.ob_type));
+	size = got64(ev, off, O.ob_size);
+	lim = role == ROLE_NAME ? RT_CALL_PYNAME : cfg_calls_strlen;
+	if (lim > RT_CALL_PYSTR_MAX)
+		lim = RT_CALL_PYSTR_MAX;
+	if (depth > RT_CALL_VAL_DEPTH &&
+	    (kind == RT_PK_TUPLE || kind == RT_PK_LIST || kind == RT_PK_DICT || kind == RT_PK_SET ||
+	     kind == RT_PK_FROZENSET || kind == RT_PK_EXC))
+		return 0; /* the decoder stops at its type */
+	switch (kind) {
+	case RT_PK_INT:
+		n = (__s64)size < 0 ? -size : size;
+		if (n && n <= 128) {
+			seg_drop(ev, off);
+			seg_put(ev, addr, O.long_digits + 4 * n, 0, 0);
+		}
+		break;
+	case RT_PK_COMPLEX:
+		seg_drop(ev, off);
+		seg_put(ev, addr, O.complex_value + 16, 0, 0);
+		break;
+	case RT_PK_STR:
+		/* an ASCII str first (the common case), then as its state says */
+		n = size < lim ? size : lim;
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, O.unicode_ascii_data + n, 0, 0);
+		if (off < 0)
+			break;
+		state = *(__u32 *)&ev->data[(off + O.unicode_state) & (DMASK | SMASK)];
+		if (!(state & (1u << O.unicode_compact_bit)) || (state & (1u << O.unicode_ascii_bit)))
+			break;
+		seg_drop(ev, off);
+		len = ((state >> O.unicode_kind_shift) & 7) * n;
+		seg_put(ev, addr, O.unicode_compact_data + len, 0, 0);
+		break;
+	case RT_PK_BYTES:
+		n = size < lim ? size : lim;
+		seg_drop(ev, off);
+		seg_put(ev, addr, O.bytes_sval + n, 0, 0);
+		break;
+	case RT_PK_TUPLE:
+		n = size < items ? size : items;
+		if (!n)
+			break;
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, O.tuple_items + 8 * n, 0, 0);
+		if (off < 0)
+			break;
+		for (i = 0; i < RT_CALL_VAL_ITEMS; i++) {
+			if (i >= n)
+				break;
+			push(w, ev, got64(ev, off, O.tuple_items + 8 * i), ROLE_OBJ, depth + 1, 0);
+		}
+		break;
+	case RT_PK_LIST:
+		n = size < items ? size : items;
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, O.list_items + 8, 0, 0);
+		if (off < 0 || !n)
+			break;
+		p = got64(ev, off, O.list_items);
+		off = seg_put(ev, p, 8 * n, 0, 0);
+		if (off < 0)
+			break;
+		for (i = 0; i < RT_CALL_VAL_ITEMS; i++) {
+			if (i >= n)
+				break;
+			push(w, ev, got64(ev, off, 8 * i), ROLE_OBJ, depth + 1, 0);
+		}
+		break;
+	case RT_PK_DICT: {
+		__u32 esize, ko = 0;
+
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, 48, 0, 0);
+		if (off < 0 || got64(ev, off, O.dict_values))
+			break; /* a split table (an instance's __dict__): not copied */
+		/* the first items (a few more: some may have been deleted) */
+		eo = copy_entries(ev, got64(ev, off, O.dict_keys), items + 2, &n, &esize);
+		if (eo < 0)
+			break;
+		if (esize == 24)
+			ko = 8;
+		for (i = 0; i < RT_CALL_VAL_ITEMS + 2; i++) {
+			__u64 k, v;
+
+			if (i >= n)
+				break;
+			k = got64(ev, eo, i * esize + ko);
+			v = got64(ev, eo, i * esize + ko + 8);
+			if (!k || !v)
+				continue;
+			push(w, ev, k, ROLE_OBJ, depth + 1, 0);
+			push(w, ev, v, ROLE_OBJ, depth + 1, 0);
+		}
+		break;
+	}
+	case RT_PK_SET:
+	case RT_PK_FROZENSET: {
+		__u64 mask, slots;
+
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, O.set_table + 8, 0, 0);
+		if (off < 0)
+			break;
+		mask = got64(ev, off, O.set_mask);
+		if (mask >= (1 << 20))
+			break;
+		/* the first slots (a small set's all) */
+		slots = mask + 1 < 16 ? mask + 1 : 16;
+		eo = seg_put(ev, got64(ev, off, O.set_table), 16 * slots, 16 * (mask + 1), 0);
+		if (eo < 0)
+			break;
+		for (i = 0; i < 16; i++) {
+			__u64 k;
+
+			if (i >= slots)
+				break;
+			k = got64(ev, eo, 16 * i);
+			if (k)
+				push(w, ev, k, ROLE_OBJ, depth + 1, 0);
+		}
+		break;
+	}
+	case RT_PK_EXC:
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, O.exc_args + 8, 0, 0);
+		if (off >= 0)
+			push(w, ev, got64(ev, off, O.exc_args), ROLE_OBJ, depth + 1, 0);
+		break;
+	case RT_PK_FUNCTION:
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, O.func_qualname + 8, 0, 0);
+		if (off >= 0)
+			push(w, ev, got64(ev, off, O.func_qualname), ROLE_NAME, 0, 0);
+		break;
+	case RT_PK_CODE:
+		seg_drop(ev, off);
+		off = seg_put(ev, addr, O.code_name + 8, 0, 0);
+		if (off >= 0)
+			push(w, ev, got64(ev, off, O.code_name), ROLE_NAME, 0, 0);
+		break;
+	case RT_PK_MODULE:
+		push(w, ev, got64(ev, off, O.module_dict), ROLE_FIND, 0, WANT_NAME | WANT_FILE);
+		break;
+	case RT_PK_TYPE:
+		push(w, ev, addr, ROLE_TYPEREF, 0, 0);
+		break;
+	case RT_PK_CELL:
+		/* an argument the function's closures share: its value */
+		push(w, ev, got64(ev, off, O.cell_ref), role, depth, 0);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static long copy_one(__u32 i, void *ctx)
+{
+	struct calls_work *w = work();
+	struct calls_item it;
+	__u32 h;
+
+	if (!w)
+		return 1;
+	h = w->head;
+	if (h >= w->tail || h >= RT_CALL_OBJS)
+		return 1;
+	it = w->q[h & (RT_CALL_OBJS - 1)];
+	w->head = h + 1;
+	if (it.role == ROLE_TYPE)
+		calls_copy_type(it.addr);
+	else if (it.role == ROLE_TYPEREF)
+		calls_type_kind(it.addr);
+	else if (it.role == ROLE_FIND)
+		calls_copy_find(it.addr, it.want);
+	else
+		calls_copy_obj(it.addr, it.role, it.depth);
+	return 0;
+}
+
+/* Copy what the queue holds, and what it leads to. */
+static __always_inline void copy_all(void)
+{
+	bpf_loop(RT_CALL_OBJS, copy_one, NULL, 0);
+}
+
+static __always_inline struct calls_work *work_new(struct rt_call_event *ev, __u32 tgid,
+						   __u64 bias)
+{
+	struct calls_work *w = work();
+
+	if (!w)
+		return NULL;
+	w->bias = bias;
+	w->tgid = tgid;
+	w->head = w->tail = 0;
+	__builtin_memset(w->t_addr, 0, sizeof(w->t_addr));
+	return w;
 }
 
 static __always_inline struct rt_call_event *ev_new(__u32 kind, __u32 hook, __u32 run,
 						    __u64 pid_tgid)
 {
-	__u32 zero = 0;
-	struct rt_call_event *ev = bpf_map_lookup_elem(&calls_scratch, &zero);
+	struct rt_call_event *ev = scratch();
 
 	if (!ev)
 		return NULL;
 	rt_fill_hdr(&ev->hdr, RT_EV_CALL, 0, run, pid_tgid);
 	ev->kind = kind;
 	ev->hook = hook;
-	ev->ident = 0;
+	ev->ident = thread_ident();
 	ev->start_ts = 0;
 	ev->code = 0;
 	ev->frame = 0;
@@ -257,13 +748,13 @@ static __always_inline struct rt_call_event *ev_new(__u32 kind, __u32 hook, __u3
 
 static __always_inline void ev_send(struct rt_call_event *ev)
 {
-	__u64 size = RT_CALL_EVENT_HDR_SIZE + (ev->data_len & (RT_CALL_DATA_MAX - 1));
+	__u64 size = RT_CALL_EVENT_HDR_SIZE + (ev->data_len & DMASK);
 
-	if (ev->data_len >= RT_CALL_DATA_MAX)
-		size = sizeof(*ev);
-	ev->hdr.size = size;
-	if (size > sizeof(*ev))
+	if (ev->data_len > RT_CALL_DATA_MAX)
 		return;
+	if (ev->data_len == RT_CALL_DATA_MAX)
+		size = RT_CALL_EVENT_HDR_SIZE + RT_CALL_DATA_MAX;
+	ev->hdr.size = size;
 	/* no wakeup per record: forcing one made a hooked call cost 39 us
 	 * instead of 5 (tools/bench/calls); the reader drains every 20 ms */
 	if (bpf_ringbuf_output(&events, ev, size, rt_wakeup_flags()))
@@ -299,6 +790,13 @@ static __always_inline void proc_learn(__u32 tgid, __u64 runtime)
 		bpf_map_update_elem(&calls_procs, &tgid, &p, BPF_NOEXIST);
 }
 
+static __always_inline __u64 proc_bias(__u32 tgid)
+{
+	__u64 rt = proc_runtime(tgid);
+
+	return rt ? rt - cfg_calls_runtime : 0;
+}
+
 static __always_inline struct calls_thread *thread_of(__u64 key, bool create)
 {
 	static const struct calls_thread empty = {};
@@ -313,12 +811,12 @@ static __always_inline struct calls_thread *thread_of(__u64 key, bool create)
 /* A code object seen for the first time while hooks are pending: its
  * qualname, then "module.qualname", against the pending names. */
 static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_tgid,
-							   __u64 code, __u64 func)
+							   struct rt_call_codekey *key, __u64 func)
 {
-	struct calls_keys *k;
+	__u64 code = key->code, qual, mod;
 	struct rt_call_code cc = {};
 	struct rt_call_event *ev;
-	__u64 qual, mod;
+	struct calls_keys *k;
 	__u32 zero = 0, *hook;
 	long n;
 	int i;
@@ -352,25 +850,24 @@ static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_t
 		if (!hook)
 			return NULL;
 	}
-	{
-		__u32 flags = rd32(code + O.code_flags);
-		__u32 nargs = rd32(code + O.code_argcount) + rd32(code + cfg_calls_code_kwonly);
-
-		nargs += !!(flags & RT_CO_VARARGS) + !!(flags & RT_CO_VARKEYWORDS);
-		cc.hook = *hook;
-		cc.nargs = nargs;
-		cc.firsttraceable = rd32(code + O.code_firsttraceable);
-		if (flags & RT_CO_GENLIKE) {
-			ev = ev_new(RT_CALL_SKIPPED, *hook, run, pid_tgid);
-			if (ev) {
-				ev->code = code;
-				ev_send(ev);
-			}
-			cc.hook = RT_CALL_NOHOOK;
+	cc.flags = rd32(code + O.code_flags);
+	cc.argcount = rd32(code + O.code_argcount);
+	cc.kwonly = rd32(code + cfg_calls_code_kwonly);
+	cc.nargs = cc.argcount + cc.kwonly + !!(cc.flags & RT_CO_VARARGS) +
+		   !!(cc.flags & RT_CO_VARKEYWORDS);
+	cc.names = rd64(code + O.code_localsplusnames);
+	cc.hook = *hook;
+	cc.firsttraceable = rd32(code + O.code_firsttraceable);
+	if (cc.flags & RT_CO_GENLIKE) {
+		ev = ev_new(RT_CALL_SKIPPED, *hook, run, pid_tgid);
+		if (ev) {
+			ev->code = code;
+			ev_send(ev);
 		}
+		cc.hook = RT_CALL_NOHOOK;
 	}
-	bpf_map_update_elem(&calls_codes, &code, &cc, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&calls_codes, &code);
+	bpf_map_update_elem(&calls_codes, key, &cc, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&calls_codes, key);
 }
 
 /* RESUME / RESUME_QUICK: a frame starts (or a generator resumes). */
@@ -379,27 +876,30 @@ int calls_py_resume(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, run, newcode = 0, n, i;
-	__u64 runtime, tstate, frame, code, func, prev, slots;
+	struct rt_call_codekey key = { .tgid = tgid };
+	__u64 runtime, tstate, frame, prev, slots, bias;
 	struct rt_call_code *cc;
 	struct calls_thread *t;
 	struct rt_call_event *ev;
+	struct calls_work *w;
+	long off;
 	__u64 fr[8];
 
 	run = rt_run_of_current(tgid);
 	if (!run)
 		return 0;
-	runtime = cfg_calls_runtime + (PT_REGS_IP(ctx) - bpf_get_attach_cookie(ctx));
+	bias = PT_REGS_IP(ctx) - bpf_get_attach_cookie(ctx);
+	runtime = cfg_calls_runtime + bias;
 	tstate = py_tstate(runtime);
 	frame = tstate ? py_frame(tstate) : 0;
 	if (!frame || bpf_probe_read_user(fr, sizeof(fr), (void *)frame))
 		return 0;
-	code = fr[(O.iframe_code / 8) & 7];
-	cc = bpf_map_lookup_elem(&calls_codes, &code);
+	key.code = fr[(O.iframe_code / 8) & 7];
+	cc = bpf_map_lookup_elem(&calls_codes, &key);
 	if (!cc) {
 		if (!calls_npending)
 			return 0;
-		func = fr[(O.iframe_func / 8) & 7];
-		cc = match_by_name(run, pid_tgid, code, func);
+		cc = match_by_name(run, pid_tgid, &key, fr[(O.iframe_func / 8) & 7]);
 		if (!cc)
 			return 0;
 		newcode = RT_CALL_F_NEWCODE;
@@ -407,7 +907,7 @@ int calls_py_resume(struct pt_regs *ctx)
 	if (cc->hook == RT_CALL_NOHOOK)
 		return 0;
 	prev = fr[(O.iframe_prev_instr / 8) & 7];
-	if (prev != code + O.code_adaptive + 2 * (__u64)cc->firsttraceable)
+	if (prev != key.code + O.code_adaptive + 2 * (__u64)cc->firsttraceable)
 		return 0; /* a generator resuming, not a call */
 	proc_learn(tgid, runtime);
 
@@ -415,74 +915,64 @@ int calls_py_resume(struct pt_regs *ctx)
 	if (!t)
 		return 0;
 	ev = ev_new(RT_CALL_START, cc->hook, run, pid_tgid);
-	if (!ev)
+	w = work_new(ev, tgid, bias);
+	if (!ev || !w)
 		return 0;
 	if (t->depth < RT_CALL_DEPTH) {
 		struct calls_entry *e = &t->e[t->depth & (RT_CALL_DEPTH - 1)];
 
 		e->frame = frame;
-		e->code = code;
+		e->code = key.code;
 		e->ts = ev->hdr.ts;
 		e->hook = cc->hook;
 		t->depth++;
 	}
 	ev->flags = newcode;
-	ev->ident = rd64(tstate + O.tstate_thread_id);
-	ev->code = code;
+	ev->code = key.code;
 	ev->frame = frame;
 	ev->obj = fr[(O.iframe_func / 8) & 7];
+	ev->regs[0] = cc->argcount;
+	ev->regs[1] = cc->kwonly;
+	ev->regs[2] = cc->flags;
 	n = cc->nargs;
 	if (n > RT_CALL_MAX_ARGS)
 		n = RT_CALL_MAX_ARGS;
-	/* what userspace needs of the code object, should it be gone */
-	ev->regs[0] = rd32(code + O.code_argcount);
-	ev->regs[1] = rd32(code + cfg_calls_code_kwonly);
-	ev->regs[2] = rd32(code + O.code_flags);
+	/* the argument slots, their objects, the keyword-only names */
 	slots = frame + O.iframe_localsplus;
-	seg_add(ev, slots, n * 8, false);
-	for (i = 0; i < RT_CALL_MAX_ARGS; i++) {
-		__u64 a, type, items, cnt, j;
-
-		if (i >= n)
-			break;
-		a = rd64(slots + 8 * i);
-		seg_add(ev, a, RT_CALL_OBJ_BYTES, false);
-		if (i >= 4 || !a)
-			continue;
-		/* one level more for lists and tuples */
-		type = rd64(a + O.ob_type) - (runtime - cfg_calls_runtime);
-		cnt = rd64(a + O.ob_size);
-		if (cnt > 3)
-			cnt = 3;
-		if (type == cfg_calls_list_type) {
-			items = rd64(a + O.list_items);
-			seg_add(ev, items, cnt * 8, false);
-		} else if (type == cfg_calls_tuple_type) {
-			items = a + O.tuple_items;
-		} else {
-			continue;
-		}
-		for (j = 0; j < 3; j++) {
-			if (j >= cnt)
+	off = seg_put(ev, slots, n * 8, 0, 0);
+	if (off >= 0) {
+		for (i = 0; i < RT_CALL_MAX_ARGS; i++) {
+			if (i >= n)
 				break;
-			seg_add(ev, rd64(items + 8 * j), RT_CALL_OBJ_BYTES, false);
+			push(w, ev, got64(ev, off, 8 * i), ROLE_OBJ, 1, 0);
 		}
 	}
+	i = cc->argcount;
+	n = cc->kwonly;
+	if (n && i < RT_CALL_MAX_ARGS) {
+		if (n > RT_CALL_MAX_ARGS - i)
+			n = RT_CALL_MAX_ARGS - i;
+		ev->obj2 = cc->names;
+		off = seg_put(ev, cc->names + O.tuple_items + 8 * i, 8 * n, 0, 0);
+		for (i = 0; off >= 0 && i < RT_CALL_MAX_ARGS; i++) {
+			if (i >= n)
+				break;
+			push(w, ev, got64(ev, off, 8 * i), ROLE_NAME, 0, 0);
+		}
+	}
+	copy_all();
 	ev_send(ev);
 	return 0;
 }
 
-/* Copy an exception: the value, its args tuple and the first arg. */
-static __always_inline void seg_exception(struct rt_call_event *ev, __u64 value)
+/* An exception: its value (a root) and its type. */
+static __always_inline void push_exception(struct calls_work *w, struct rt_call_event *ev,
+					   __u64 type, __u64 value)
 {
-	__u64 args;
-
-	seg_add(ev, value, RT_CALL_OBJ_BYTES, false);
-	args = rd64(value + O.exc_args);
-	if (args) {
-		seg_add(ev, args, 64, false);
-		seg_add(ev, rd64(args + O.tuple_items), RT_CALL_OBJ_BYTES, false);
-	}
+	ev->obj2 = type;
+	ev->obj = value;
+	push(w, ev, type, ROLE_TYPEREF, 0, 0);
+	push(w, ev, value, ROLE_OBJ, 1, 0);
 }
 
 /* function__return: a frame returns, or an exception leaves it. */
@@ -491,10 +981,11 @@ int calls_py_return(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, run, d, nlocals;
-	__u64 runtime, tstate, frame, code, exc;
+	__u64 runtime, tstate, frame, code, exc, bias;
 	struct calls_thread *t;
 	struct calls_entry *e;
 	struct rt_call_event *ev;
+	struct calls_work *w;
 
 	t = thread_of((__u32)pid_tgid, false);
 	if (!t || !t->depth)
@@ -502,7 +993,8 @@ int calls_py_return(struct pt_regs *ctx)
 	run = rt_run_of_current(tgid);
 	if (!run)
 		return 0;
-	runtime = cfg_calls_runtime + (PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx));
+	bias = PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx);
+	runtime = cfg_calls_runtime + bias;
 	tstate = py_tstate(runtime);
 	frame = tstate ? py_frame(tstate) : 0;
 	d = (t->depth - 1) & (RT_CALL_DEPTH - 1);
@@ -515,30 +1007,31 @@ int calls_py_return(struct pt_regs *ctx)
 	t->depth = d;
 	exc = rd64(tstate + O.tstate_curexc_type);
 	ev = ev_new(exc ? RT_CALL_ERROR : RT_CALL_FINISH, e->hook, run, pid_tgid);
-	if (!ev)
+	w = work_new(ev, tgid, bias);
+	if (!ev || !w)
 		return 0;
 	ev->start_ts = e->ts;
-	ev->ident = rd64(tstate + O.tstate_thread_id);
 	ev->code = code;
 	ev->frame = frame;
 	if (exc) {
-		ev->obj2 = exc;
-		ev->obj = rd64(tstate + O.tstate_curexc_value);
-		seg_exception(ev, ev->obj);
+		push_exception(w, ev, exc, rd64(tstate + O.tstate_curexc_value));
 	} else {
+		/* the value RETURN_VALUE popped: the bottom of the empty stack */
 		nlocals = rd32(code + O.code_nlocalsplus);
 		ev->obj = rd64(frame + O.iframe_localsplus + 8 * (__u64)nlocals);
-		seg_add(ev, ev->obj, RT_CALL_OBJ_BYTES, false);
+		push(w, ev, ev->obj, ROLE_OBJ, 1, 0);
 	}
+	copy_all();
 	ev_send(ev);
 	return 0;
 }
 
-/* The C arguments of a builtin, by its calling convention. */
-static __always_inline void seg_builtin_args(struct rt_call_event *ev, __u32 ml_flags,
-					     __u64 *r)
+/* The arguments of a builtin's C function, by its calling convention. */
+static __always_inline void builtin_args(struct calls_work *w, struct rt_call_event *ev,
+					 __u32 ml_flags, __u64 *r)
 {
-	__u64 args, nargs = 0, kwnames = 0, i;
+	__u64 args, nargs = 0, nkw = 0, kwnames = 0, i;
+	long off;
 
 	if (ml_flags & RT_METH_FASTCALL) {
 		if (ml_flags & RT_METH_METHOD) {
@@ -550,45 +1043,54 @@ static __always_inline void seg_builtin_args(struct rt_call_event *ev, __u32 ml_
 			nargs = r[2];
 			kwnames = (ml_flags & RT_METH_KEYWORDS) ? r[3] : 0;
 		}
+		nargs &= ~(1ull << 63); /* PY_VECTORCALL_ARGUMENTS_OFFSET */
 		ev->obj2 = kwnames;
 		if (kwnames)
-			nargs += rd64(kwnames + O.ob_size);
+			nkw = rd64(kwnames + O.ob_size);
+		if (nkw > RT_CALL_MAX_ARGS)
+			nkw = RT_CALL_MAX_ARGS;
 		if (nargs > RT_CALL_MAX_ARGS)
 			nargs = RT_CALL_MAX_ARGS;
-		seg_add(ev, args, nargs * 8, false);
-		if (kwnames)
-			seg_add(ev, kwnames, 24 + 8 * RT_CALL_MAX_ARGS, false);
+		if (nargs + nkw > RT_CALL_MAX_ARGS)
+			nkw = RT_CALL_MAX_ARGS - nargs;
+		off = seg_put(ev, args, (nargs + nkw) * 8, 0, 0);
+		for (i = 0; off >= 0 && i < RT_CALL_MAX_ARGS; i++) {
+			if (i >= nargs + nkw)
+				break;
+			push(w, ev, got64(ev, off, 8 * i), ROLE_OBJ, 1, 0);
+		}
+		if (!nkw)
+			return;
+		off = seg_put(ev, kwnames, O.tuple_items + 8 * nkw, 0, 0);
+		for (i = 0; off >= 0 && i < RT_CALL_MAX_ARGS; i++) {
+			if (i >= nkw)
+				break;
+			push(w, ev, got64(ev, off, O.tuple_items + 8 * i), ROLE_NAME, 0, 0);
+		}
 	} else if (ml_flags & RT_METH_O) {
-		seg_add(ev, r[1], RT_CALL_OBJ_BYTES, false);
-		return;
-	} else if (ml_flags & RT_METH_NOARGS) {
-		return;
-	} else {
+		push(w, ev, r[1], ROLE_OBJ, 1, 0);
+	} else if (!(ml_flags & RT_METH_NOARGS)) {
 		/* METH_VARARGS: a tuple (and a dict with METH_KEYWORDS) */
-		nargs = rd64(r[1] + O.ob_size);
-		if (nargs > RT_CALL_MAX_ARGS)
-			nargs = RT_CALL_MAX_ARGS;
-		seg_add(ev, r[1], O.tuple_items + nargs * 8, false);
-		args = r[1] + O.tuple_items;
-		if (ml_flags & RT_METH_KEYWORDS)
+		push(w, ev, r[1], ROLE_OBJ, 1, 0);
+		if (ml_flags & RT_METH_KEYWORDS) {
 			ev->obj2 = r[2];
-	}
-	for (i = 0; i < RT_CALL_MAX_ARGS; i++) {
-		if (i >= nargs)
-			break;
-		seg_add(ev, rd64(args + 8 * i), RT_CALL_OBJ_BYTES, false);
+			push(w, ev, r[2], ROLE_OBJ, 1, 0);
+		}
 	}
 }
 
-/* Entry of a builtin's C function or of a native function. */
-static __always_inline int c_entry(struct pt_regs *ctx, bool sleepable)
+/* Entry of a builtin's C function or of a native function without C
+ * string arguments. */
+SEC("uprobe")
+int calls_c_entry(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, run, hook = bpf_get_attach_cookie(ctx), i;
 	struct rt_call_hookinfo *hi;
 	struct calls_thread *t;
 	struct rt_call_event *ev;
-	__u64 r[6], runtime, tstate;
+	struct calls_work *w;
+	__u64 r[6];
 
 	run = rt_run_of_current(tgid);
 	if (!run)
@@ -620,37 +1122,102 @@ static __always_inline int c_entry(struct pt_regs *ctx, bool sleepable)
 	ev->code = PT_REGS_IP(ctx);
 	ev->frame = PT_REGS_SP(ctx);
 	if (hi->kind == RT_HOOK_BUILTIN) {
-		runtime = proc_runtime(tgid);
-		tstate = runtime ? py_tstate(runtime) : 0;
-		if (tstate)
-			ev->ident = rd64(tstate + O.tstate_thread_id);
+		w = work_new(ev, tgid, proc_bias(tgid));
+		if (!w)
+			return 0;
 		ev->obj = r[0];
-		seg_builtin_args(ev, hi->ml_flags, r);
-	} else {
-		for (i = 0; i < 6; i++) {
-			if (!(hi->str_args & (1u << i)))
-				continue;
-			if (sleepable)
-				seg_str_sleepable(ev, r[i]);
-			else
-				seg_add(ev, r[i], 0, true);
-		}
+		builtin_args(w, ev, hi->ml_flags, r);
+		copy_all();
 	}
 	ev_send(ev);
 	return 0;
 }
 
-SEC("uprobe")
-int calls_c_entry(struct pt_regs *ctx)
-{
-	return c_entry(ctx, false);
-}
+/* A native function with C string arguments: a sleepable program, so a
+ * string's page is faulted in if the process never touched it (a string
+ * in .rodata before its first use).  It may sleep, so its record is built
+ * in the ring buffer, not in the per-CPU scratch another program could
+ * take meanwhile. */
+#define NREC_DATA (6 * (sizeof(struct rt_call_seg) + RT_CALL_STR_BYTES))
 
-/* Native functions with C string arguments: may fault pages in. */
+struct calls_nrec {
+	__u8 b[sizeof(struct rt_call_event) + NREC_DATA];
+};
+
 SEC("uprobe.s")
 int calls_c_entry_s(struct pt_regs *ctx)
 {
-	return c_entry(ctx, true);
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, run, hook = bpf_get_attach_cookie(ctx), i, o = 0, len;
+	struct rt_call_hookinfo *hi;
+	struct calls_thread *t;
+	struct rt_call_event *rec;
+	__u64 r[6];
+
+	run = rt_run_of_current(tgid);
+	if (!run)
+		return 0;
+	hi = bpf_map_lookup_elem(&calls_hooks, &hook);
+	if (!hi)
+		return 0;
+	rec = bpf_ringbuf_reserve(&events, sizeof(struct calls_nrec), 0);
+	if (!rec) {
+		rt_count_drop(RT_EV_CALL);
+		return 0;
+	}
+	rt_fill_hdr(&rec->hdr, RT_EV_CALL, sizeof(struct calls_nrec), run, pid_tgid);
+	rec->kind = RT_CALL_START;
+	rec->hook = hook;
+	rec->ident = thread_ident();
+	rec->start_ts = 0;
+	rec->obj = rec->obj2 = 0;
+	rec->flags = rec->nseg = rec->pad = 0;
+	t = thread_of((__u32)pid_tgid | (1ull << 32), true);
+	if (t && t->depth < RT_CALL_DEPTH) {
+		struct calls_entry *e = &t->e[t->depth & (RT_CALL_DEPTH - 1)];
+
+		e->frame = PT_REGS_SP(ctx);
+		e->code = PT_REGS_IP(ctx);
+		e->ts = rec->hdr.ts;
+		e->hook = hook;
+		t->depth++;
+	}
+	r[0] = PT_REGS_PARM1(ctx);
+	r[1] = PT_REGS_PARM2(ctx);
+	r[2] = PT_REGS_PARM3(ctx);
+	r[3] = PT_REGS_PARM4(ctx);
+	r[4] = PT_REGS_PARM5(ctx);
+	r[5] = ctx->r9;
+	for (i = 0; i < 6; i++)
+		rec->regs[i] = r[i];
+	rec->code = PT_REGS_IP(ctx);
+	rec->frame = PT_REGS_SP(ctx);
+	for (i = 0; i < 6; i++) {
+		struct rt_call_seg *s;
+		__u64 a = r[i];
+
+		if (!(hi->str_args & (1u << i)) || !a)
+			continue;
+		/* up to the string's page end: bpf_copy_from_user has no _str */
+		len = 4096 - (a & 4095);
+		if (len > RT_CALL_STR_BYTES)
+			len = RT_CALL_STR_BYTES;
+		if (o > NREC_DATA - sizeof(*s) - RT_CALL_STR_BYTES)
+			break;
+		s = (void *)&rec->data[o];
+		if (bpf_copy_from_user(&rec->data[o + sizeof(*s)], len & (RT_CALL_STR_BYTES * 2 - 1),
+				       (void *)a))
+			continue;
+		s->addr = a;
+		s->len = len;
+		s->flags = 0;
+		s->span = len;
+		o += sizeof(*s) + ((len + 7) & ~7u);
+		rec->nseg++;
+	}
+	rec->data_len = o;
+	bpf_ringbuf_submit(rec, rt_wakeup_flags());
+	return 0;
 }
 
 SEC("uretprobe")
@@ -662,7 +1229,8 @@ int calls_c_exit(struct pt_regs *ctx)
 	struct calls_thread *t;
 	struct calls_entry *e;
 	struct rt_call_event *ev;
-	__u64 ret = PT_REGS_RC(ctx), runtime, tstate = 0, exc = 0;
+	struct calls_work *w;
+	__u64 ret = PT_REGS_RC(ctx), runtime = 0, tstate = 0, exc = 0;
 
 	t = thread_of((__u32)pid_tgid | (1ull << 32), false);
 	if (!t || !t->depth)
@@ -694,17 +1262,16 @@ int calls_c_exit(struct pt_regs *ctx)
 	ev->frame = e->frame;
 	ev->obj = ret;
 	if (hi->kind == RT_HOOK_BUILTIN) {
-		if (tstate)
-			ev->ident = rd64(tstate + O.tstate_thread_id);
-		if (exc) {
-			ev->obj2 = exc;
-			ev->obj = rd64(tstate + O.tstate_curexc_value);
-			seg_exception(ev, ev->obj);
-		} else {
-			seg_add(ev, ret, RT_CALL_OBJ_BYTES, false);
-		}
+		w = work_new(ev, tgid, runtime ? runtime - cfg_calls_runtime : 0);
+		if (!w)
+			return 0;
+		if (exc)
+			push_exception(w, ev, exc, rd64(tstate + O.tstate_curexc_value));
+		else
+			push(w, ev, ret, ROLE_OBJ, 1, 0);
+		copy_all();
 	} else if (hi->str_ret) {
-		seg_add(ev, ret, 0, true);
+		seg_cstr(ev, ret, RT_CALL_STR_BYTES);
 	}
 	ev_send(ev);
 	return 0;
@@ -716,9 +1283,10 @@ int calls_audit_event(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, run, *hook, zero = 0;
-	__u64 name = 0, args = 0, runtime, tstate, n, i;
-	struct calls_keys *k;
+	__u64 name = 0, args = 0, bias;
 	struct rt_call_event *ev;
+	struct calls_work *w;
+	struct calls_keys *k;
 
 	run = rt_run_of_current(tgid);
 	if (!run)
@@ -734,26 +1302,15 @@ int calls_audit_event(struct pt_regs *ctx)
 	hook = bpf_map_lookup_elem(&calls_audit, k->q);
 	if (!hook)
 		return 0;
+	bias = PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx);
+	proc_learn(tgid, cfg_calls_runtime + bias);
 	ev = ev_new(RT_CALL_AUDIT, *hook, run, pid_tgid);
-	if (!ev)
+	w = work_new(ev, tgid, bias);
+	if (!ev || !w)
 		return 0;
-	runtime = cfg_calls_runtime + (PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx));
-	proc_learn(tgid, runtime);
-	tstate = py_tstate(runtime);
-	if (tstate)
-		ev->ident = rd64(tstate + O.tstate_thread_id);
 	ev->obj = args;
-	if (args) {
-		n = rd64(args + O.ob_size);
-		if (n > RT_CALL_MAX_ARGS)
-			n = RT_CALL_MAX_ARGS;
-		seg_add(ev, args, O.tuple_items + 8 * n, false);
-		for (i = 0; i < RT_CALL_MAX_ARGS; i++) {
-			if (i >= n)
-				break;
-			seg_add(ev, rd64(args + O.tuple_items + 8 * i), RT_CALL_OBJ_BYTES, false);
-		}
-	}
+	push(w, ev, args, ROLE_OBJ, 1, 0);
+	copy_all();
 	ev_send(ev);
 	return 0;
 }

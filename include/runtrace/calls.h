@@ -16,12 +16,27 @@
 #include "runtrace/events.h"
 
 #define RT_CALL_DEPTH 16        /* hooked calls in progress per thread */
-#define RT_CALL_MAX_ARGS 8      /* argument objects copied per event */
-#define RT_CALL_OBJ_BYTES 192   /* bytes copied from each object */
+#define RT_CALL_MAX_ARGS 8      /* arguments copied per event */
 #define RT_CALL_STR_BYTES 256   /* bytes copied for a native str argument */
-#define RT_CALL_DATA_MAX 4096   /* segment bytes per record (a power of 2) */
+#define RT_CALL_DATA_MAX 16384  /* segment bytes per record (a power of 2) */
+#define RT_CALL_SEG_MAX 4096    /* bytes of one segment, less than this (a power of 2) */
 #define RT_CALL_NAME 64         /* bytes of a qualname, an audit event name */
 #define RT_CALL_FULLNAME 128    /* bytes of "module.qualname" */
+
+/*
+ * Python values: what the BPF programs copy is what userspace decodes,
+ * with the same limits (the target may have freed or changed an object,
+ * or exited, by the time the record is read).  Per record at most
+ * RT_CALL_OBJS objects; containers nest RT_CALL_VAL_DEPTH deep (an
+ * argument is at depth 1), RT_CALL_VAL_ITEMS items each; a str keeps
+ * cfg_calls_strlen characters (at most RT_CALL_PYSTR_MAX); names (of
+ * types, functions, modules, keyword arguments) RT_CALL_PYNAME.
+ */
+#define RT_CALL_OBJS 64         /* a power of 2 */
+#define RT_CALL_VAL_DEPTH 3
+#define RT_CALL_VAL_ITEMS 8
+#define RT_CALL_PYSTR_MAX 1000
+#define RT_CALL_PYNAME 256      /* the decoder's MAX_TYPE_NAME */
 
 enum rt_call_kind {
 	RT_CALL_START = 1,      /* a hooked function was entered */
@@ -45,12 +60,17 @@ enum rt_call_hook_kind {
 #define RT_CALL_F_TRUNC 0x2     /* not every segment fitted */
 #define RT_CALL_F_NOSTART 0x4   /* FINISH without its START (attached mid-call) */
 
-/* One copied range of target memory, followed by @len bytes padded to 8. */
+/* One copied range of target memory, followed by @len bytes padded to 8.
+ * Bytes from @len to @span read as zeros: the tail of a table that was not
+ * copied (its entries read as empty), the bytes after a C string's NUL. */
 struct rt_call_seg {
 	__u64 addr;
-	__u32 len;
-	__u32 pad;
+	__u16 len;
+	__u16 flags;       /* RT_CALL_SEG_* */
+	__u32 span;        /* >= len */
 };
+
+#define RT_CALL_SEG_TYPE 0x1    /* the head of a type object (userspace learns it) */
 
 struct rt_call_event {
 	struct rt_hdr hdr;
@@ -63,22 +83,38 @@ struct rt_call_event {
 	__u64 obj;         /* START Python: frame's function object; builtin: self;
 			    * FINISH: the return value (object, or rax);
 			    * ERROR: the exception value; AUDIT: the args tuple */
-	__u64 obj2;        /* ERROR: the exception type; START builtin: kwnames */
-	__u64 regs[6];     /* native/builtin START: rdi rsi rdx rcx r8 r9 */
+	__u64 obj2;        /* ERROR: the exception type; START builtin: kwnames;
+			    * START Python: co_localsplusnames (keyword-only
+			    * arguments' names copied) */
+	__u64 regs[6];     /* native/builtin START: rdi rsi rdx rcx r8 r9;
+			    * Python START: co_argcount, co_kwonlyargcount, co_flags */
 	__u32 flags;       /* RT_CALL_F_* */
 	__u32 nseg;        /* segments in data */
-	__u32 data_len;    /* bytes used in data */
+	__u32 data_len;    /* bytes used in data, at most RT_CALL_DATA_MAX */
 	__u32 pad;
-	__u8 data[RT_CALL_DATA_MAX];
+	__u8 data[];       /* struct rt_call_seg + bytes, 8-aligned */
 };
 
-#define RT_CALL_EVENT_HDR_SIZE (sizeof(struct rt_call_event) - RT_CALL_DATA_MAX)
+#define RT_CALL_EVENT_HDR_SIZE (sizeof(struct rt_call_event))
+/* The BPF side's buffer behind the header: segments may start anywhere
+ * below RT_CALL_DATA_MAX (the verifier's view of a masked offset). */
+#define RT_CALL_DATA_ROOM (RT_CALL_DATA_MAX + sizeof(struct rt_call_seg) + RT_CALL_SEG_MAX)
 
-/* What a traced code object is (map calls_codes, key: its address). */
+/* What a traced code object is (map calls_codes). */
+struct rt_call_codekey {
+	__u64 code;        /* the code object's address */
+	__u32 tgid;        /* in this process (addresses are per process) */
+	__u32 pad;
+};
+
 struct rt_call_code {
 	__u32 hook;        /* hook id; RT_CALL_NOHOOK: seen, not traced */
 	__u16 nargs;       /* argument slots: argcount + kwonly + *args + **kwargs */
 	__u16 firsttraceable; /* code unit of its RESUME */
+	__u16 argcount;    /* co_argcount */
+	__u16 kwonly;      /* co_kwonlyargcount */
+	__u32 flags;       /* co_flags */
+	__u64 names;       /* co_localsplusnames */
 };
 #define RT_CALL_NOHOOK 0xffffffffu
 
@@ -88,6 +124,41 @@ struct rt_call_hookinfo {
 	__u32 ml_flags;    /* builtin: PyMethodDef.ml_flags (METH_*) */
 	__u32 str_args;    /* native: bit i: argument i is a C string */
 	__u32 str_ret;     /* native: the return value is a C string */
+};
+
+/* How the BPF programs copy a Python object: the decoder's kinds
+ * (src/python/value.h), as far as copying goes. */
+enum rt_call_pykind {
+	RT_PK_UNKNOWN = 0,
+	RT_PK_OTHER,       /* type and address only (instances too) */
+	RT_PK_NONE,
+	RT_PK_BOOL,
+	RT_PK_INT,
+	RT_PK_FLOAT,
+	RT_PK_COMPLEX,
+	RT_PK_STR,
+	RT_PK_BYTES,
+	RT_PK_TUPLE,
+	RT_PK_LIST,
+	RT_PK_DICT,
+	RT_PK_SET,
+	RT_PK_FROZENSET,
+	RT_PK_FUNCTION,
+	RT_PK_CODE,
+	RT_PK_MODULE,
+	RT_PK_TYPE,
+	RT_PK_EXC,         /* an exception instance (no builtin type of its own) */
+	RT_PK_CELL,
+	RT_PK_N,
+};
+
+/* Types whose instances userspace can decode from what a record carries,
+ * per process (map calls_types): the type's head and name are not copied
+ * again. */
+struct rt_call_typekey {
+	__u64 type;
+	__u32 tgid;
+	__u32 pad;
 };
 
 /* METH_* (Include/methodobject.h) */

@@ -229,25 +229,29 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 	out->eval_size = eval->size;
 	out->runtime = rt->value;
 	{
-		static const char *const tn[] = {
-			"PyLong_Type", "PyUnicode_Type", "PyFloat_Type", "PyBool_Type",
-			"PyList_Type", "PyTuple_Type", "PyDict_Type", "PyBytes_Type",
-			"_PyNone_Type", "PyType_Type", "PySet_Type", "PyFrozenSet_Type",
-			"PyComplex_Type", "PyBaseObject_Type", "PyExc_BaseException",
+		static const struct {
+			enum rt_call_pykind kind;
+			const char *sym;
+		} tn[] = {
+			{ RT_PK_NONE, "_PyNone_Type" },        { RT_PK_BOOL, "PyBool_Type" },
+			{ RT_PK_INT, "PyLong_Type" },          { RT_PK_FLOAT, "PyFloat_Type" },
+			{ RT_PK_COMPLEX, "PyComplex_Type" },   { RT_PK_STR, "PyUnicode_Type" },
+			{ RT_PK_BYTES, "PyBytes_Type" },       { RT_PK_TUPLE, "PyTuple_Type" },
+			{ RT_PK_LIST, "PyList_Type" },         { RT_PK_DICT, "PyDict_Type" },
+			{ RT_PK_SET, "PySet_Type" },           { RT_PK_FROZENSET, "PyFrozenSet_Type" },
+			{ RT_PK_FUNCTION, "PyFunction_Type" }, { RT_PK_CODE, "PyCode_Type" },
+			{ RT_PK_MODULE, "PyModule_Type" },     { RT_PK_TYPE, "PyType_Type" },
+			{ RT_PK_CELL, "PyCell_Type" },
 		};
 		size_t t;
 
 		for (t = 0; t < sizeof(tn) / sizeof(tn[0]); t++) {
-			const struct elf_sym *ts = elf_file__find_sym(ef, tn[t]);
+			const struct elf_sym *ts = elf_file__find_sym(ef, tn[t].sym);
 
-			if (ts && out->ntypes < 16 && strncmp(tn[t], "PyExc", 5))
-				out->types[out->ntypes++] = ts->value;
+			if (ts)
+				out->types[tn[t].kind] = ts->value;
 		}
 	}
-	if (elf_file__find_sym(ef, "PyList_Type"))
-		out->list_type = elf_file__find_sym(ef, "PyList_Type")->value;
-	if (elf_file__find_sym(ef, "PyTuple_Type"))
-		out->tuple_type = elf_file__find_sym(ef, "PyTuple_Type")->value;
 	u = elf_file__usdts(ef, &nu);
 	for (i = 0; i < nu; i++) {
 		if (strcmp(u[i].provider, "python"))

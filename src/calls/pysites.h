@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "runtrace/calls.h"
+
 struct elf_file;
 
 struct py_sites {
@@ -28,10 +30,7 @@ struct py_sites {
 	__u64 audit_pc;         /* audit USDT (0: none) */
 	__u64 runtime;          /* _PyRuntime link-time address */
 	__u64 eval, eval_size;  /* _PyEval_EvalFrameDefault */
-	__u64 list_type, tuple_type; /* PyList_Type, PyTuple_Type */
-	__u64 types[16];        /* builtin types (the decoder's cache is warmed
-				 * with them while the process lives) */
-	int ntypes;
+	__u64 types[RT_PK_N];   /* builtin types by enum rt_call_pykind (0: none) */
 };
 
 /* Find them in @ef.  0, or -ENOENT with the reason in @why. */

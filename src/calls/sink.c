@@ -40,15 +40,14 @@ struct hook {
 	bool skipped_said;
 };
 
-/* Decoding state of one traced process. */
+/* Decoding state of one traced process: values come from the records
+ * alone; the reader's caches (types) last as long as the process. */
 struct proc {
 	pid_t pid;
-	struct memreader *mem;  /* the live process */
-	struct capmem *cap;     /* the record's segments, then mem */
+	struct capmem *cap;     /* the record's segments */
 	struct pyreader *r;
-	__u64 runtime;
-	struct py_thread *th;   /* thread idents (native hooks) */
-	size_t nth;
+	struct addrmap told;    /* types calls_types has for this process */
+	unsigned long used;     /* records decoded: the least used is evicted */
 };
 
 struct calls {
@@ -66,6 +65,8 @@ struct calls {
 	struct proc procs[MAX_PROCS];
 	int nprocs;
 	struct strbuf out;
+	struct pyval_limits lim; /* what the BPF programs copy, what is decoded */
+	unsigned long nrec;
 	bool exec_gone;
 	__s64 realtime_off;
 	char mech[256];
@@ -223,8 +224,6 @@ cleanup:
 	return err;
 }
 
-static struct proc *proc_of(struct calls *c, pid_t pid);
-
 /* ---- configure and attach --------------------------------------------- */
 
 static const char *const progs[] = {
@@ -252,8 +251,8 @@ static int configure(void *self, struct runtrace_bpf *skel)
 		memcpy((void *)skel->rodata->cfg_calls_off, c->off, sizeof(*c->off));
 		skel->rodata->cfg_calls_runtime = c->sites.runtime;
 		skel->rodata->cfg_calls_code_kwonly = 64; /* co_kwonlyargcount, 3.11 */
-		skel->rodata->cfg_calls_list_type = c->sites.list_type;
-		skel->rodata->cfg_calls_tuple_type = c->sites.tuple_type;
+		memcpy((void *)skel->rodata->cfg_calls_types, c->sites.types, sizeof(c->sites.types));
+		skel->rodata->cfg_calls_strlen = c->lim.str_len;
 	}
 	c->skel = skel;
 	return 0;
@@ -360,8 +359,6 @@ static int attach(void *self, struct runtrace_bpf *skel, int cg_fd)
 	}
 	if (!c->python)
 		return 0;
-	if (c->o.attached)
-		proc_of(c, c->o.pid);
 	/* the eval loop's RESUME handlers, function__return, audit */
 	for (k = 0; npending && k < c->sites.nresume && !err; k++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = c->sites.resume[k]);
@@ -391,76 +388,127 @@ static int attach(void *self, struct runtrace_bpf *skel, int cg_fd)
 
 /* ---- decoding --------------------------------------------------------- */
 
+/* Forget what calls_types says of process @pid (a process gone, or
+ * forgotten here). */
+static void forget_types(struct calls *c, pid_t pid)
+{
+	struct bpf_map *m = c->skel->maps.calls_types;
+	struct rt_call_typekey k, next;
+	bool first = true;
+
+	while (!bpf_map__get_next_key(m, first ? NULL : &k, &next, sizeof(next))) {
+		if (next.tgid == (__u32)pid) {
+			bpf_map__delete_elem(m, &next, sizeof(next), 0);
+			first = true; /* start again: the walk lost its place */
+			continue;
+		}
+		k = next;
+		first = false;
+	}
+}
+
+static void proc_free(struct calls *c, struct proc *p)
+{
+	if (c->skel)
+		forget_types(c, p->pid);
+	pyreader__free(p->r);
+	capmem__free(p->cap);
+	addrmap_clear(&p->told, NULL);
+}
+
 static struct proc *proc_of(struct calls *c, pid_t pid)
 {
 	struct proc *p;
-	int i;
+	int i, lru = 0;
 
-	for (i = 0; i < c->nprocs; i++)
-		if (c->procs[i].pid == pid)
+	for (i = 0; i < c->nprocs; i++) {
+		if (c->procs[i].pid == pid) {
+			c->procs[i].used = ++c->nrec;
 			return &c->procs[i];
+		}
+		if (c->procs[i].used < c->procs[lru].used)
+			lru = i;
+	}
 	if (c->nprocs == MAX_PROCS) {
-		/* forget the oldest */
-		p = &c->procs[0];
-		pyreader__free(p->r);
-		capmem__free(p->cap);
-		memreader__free(p->mem);
-		free(p->th);
-		memmove(&c->procs[0], &c->procs[1], sizeof(*p) * (MAX_PROCS - 1));
-		c->nprocs--;
+		/* forget the least used */
+		proc_free(c, &c->procs[lru]);
+		c->procs[lru] = c->procs[--c->nprocs];
 	}
 	p = &c->procs[c->nprocs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;
-	p->mem = memreader__new_pid(pid);
-	p->cap = p->mem ? capmem__new(p->mem) : NULL;
-	if (p->cap && c->off) {
-		__u32 key = pid;
-		__u64 rt = 0;
-
-		if (bpf_map__lookup_elem(c->skel->maps.calls_procs, &key, sizeof(key), &rt,
-					 sizeof(rt), 0))
-			rt = c->runtime_now;
-		p->runtime = rt;
-		p->r = pyreader__new(capmem__reader(p->cap), c->off, rt);
-		/* the builtin types, read while the process is there */
-		if (p->r && rt) {
-			__s64 bias = (__s64)(rt - c->sites.runtime);
-			int t;
-
-			for (t = 0; t < c->sites.ntypes; t++)
-				py_type_at(p->r, c->sites.types[t] + bias);
-		}
-	}
-	if (!p->cap) {
-		memreader__free(p->mem);
+	p->used = ++c->nrec;
+	/* what an earlier process of this pid taught */
+	forget_types(c, pid);
+	p->cap = capmem__new();
+	if (!p->cap)
 		return NULL;
+	if (c->off) {
+		/* the decoder never uses the runtime's address here */
+		p->r = pyreader__new(capmem__reader(p->cap), c->off,
+				     c->runtime_now ? c->runtime_now : c->sites.runtime);
+		if (!p->r) {
+			capmem__free(p->cap);
+			return NULL;
+		}
 	}
 	c->nprocs++;
 	return p;
 }
 
-/* threading.get_ident() of native thread @tid (native hooks). */
-static __u64 ident_of(struct proc *p, pid_t tid)
+static __u32 pykind(enum pyval_kind k)
 {
-	size_t i;
-	int pass;
-
-	if (!p->r || !p->runtime)
-		return 0;
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < p->nth; i++)
-			if (p->th[i].native_thread_id == (__u64)tid)
-				return p->th[i].thread_id;
-		if (pass)
-			break;
-		free(p->th);
-		p->th = NULL;
-		p->nth = 0;
-		if (pyreader__threads(p->r, &p->th, &p->nth))
-			break;
+	switch (k) {
+	case PYV_NONE: return RT_PK_NONE;
+	case PYV_BOOL: return RT_PK_BOOL;
+	case PYV_INT: return RT_PK_INT;
+	case PYV_FLOAT: return RT_PK_FLOAT;
+	case PYV_COMPLEX: return RT_PK_COMPLEX;
+	case PYV_STR: return RT_PK_STR;
+	case PYV_BYTES: return RT_PK_BYTES;
+	case PYV_TUPLE: return RT_PK_TUPLE;
+	case PYV_LIST: return RT_PK_LIST;
+	case PYV_DICT: return RT_PK_DICT;
+	case PYV_SET: return RT_PK_SET;
+	case PYV_FROZENSET: return RT_PK_FROZENSET;
+	case PYV_FUNCTION: return RT_PK_FUNCTION;
+	case PYV_CODE: return RT_PK_CODE;
+	case PYV_MODULE: return RT_PK_MODULE;
+	case PYV_TYPE: return RT_PK_TYPE;
+	case PYV_EXCEPTION: return RT_PK_EXC;
+	default: return RT_PK_OTHER;
 	}
-	return 0;
+}
+
+/* After a record is decoded: the types it carried that the decoder now
+ * knows need not be copied again for this process.  A class whose
+ * __module__ did not come with it is read again from the next copy. */
+static void learn_types(struct calls *c, struct proc *p)
+{
+	struct rt_call_typekey key = { .tgid = p->pid };
+	struct pytype *t;
+	__u64 a;
+	unsigned i;
+
+	if (!p->r)
+		return;
+	for (i = 0; (a = capmem__flagged(p->cap, RT_CALL_SEG_TYPE, i)); i++) {
+		__u32 kind;
+
+		t = addrmap_get(&p->r->types, a);
+		if (!t || addrmap_get(&p->told, a))
+			continue;
+		if (t->heap && !t->module) {
+			pytype_free(t);
+			addrmap_put(&p->r->types, a, NULL);
+			continue;
+		}
+		key.type = a;
+		kind = pykind(t->kind);
+		if (!bpf_map__update_elem(c->skel->maps.calls_types, &key, sizeof(key), &kind,
+					  sizeof(kind), BPF_ANY))
+			addrmap_put(&p->told, a, (void *)1);
+	}
 }
 
 /* Strings that live until the line is written. */
@@ -485,13 +533,12 @@ static const char *keep(struct vals *v, struct strbuf *sb)
 
 static const char *py_repr(struct calls *c, struct proc *p, __u64 addr, struct vals *v)
 {
-	struct pyval_limits lim = { .depth = 3, .items = 8, .str_len = c->o.strsize };
 	struct strbuf sb = { 0 };
 	struct pyval *val;
 
 	if (!p->r)
 		return "?";
-	val = pyreader__decode(p->r, addr, &lim);
+	val = pyreader__decode(p->r, addr, &c->lim);
 	if (!val)
 		return "?";
 	pyval_repr(val, &sb);
@@ -521,8 +568,7 @@ static void out_kw(struct call_out *o, const char *name, const char *val)
 static void spread(struct calls *c, struct proc *p, __u64 addr, struct call_out *o, bool kw,
 		   struct vals *v)
 {
-	struct pyval_limits lim = { .depth = 3, .items = 8, .str_len = c->o.strsize };
-	struct pyval *val = p->r ? pyreader__decode(p->r, addr, &lim) : NULL;
+	struct pyval *val = p->r ? pyreader__decode(p->r, addr, &c->lim) : NULL;
 	size_t i;
 
 	if (!val)
@@ -547,10 +593,26 @@ static void spread(struct calls *c, struct proc *p, __u64 addr, struct call_out 
 	pyval_free(val);
 }
 
+/* A str the record carries (a keyword's name), kept until the line is
+ * written; "?" if it is not there. */
+static const char *py_name(struct proc *p, __u64 addr, struct vals *v)
+{
+	struct strbuf sb = { 0 };
+	char *text = NULL;
+	bool cut;
+
+	if (p->r && !pyreader__read_str(p->r, addr, 64, &text, &cut))
+		strbuf_adds(&sb, text);
+	else
+		strbuf_addc(&sb, '?');
+	free(text);
+	return keep(v, &sb);
+}
+
 static void python_args(struct calls *c, struct proc *p, const struct rt_call_event *ev,
 			struct call_out *o, struct vals *v)
 {
-	const struct py_code *code = NULL;
+	struct memreader *m = capmem__reader(p->cap);
 	const __u64 *slots;
 	size_t len, n, i;
 	__u64 argc = ev->regs[0], kwonly = ev->regs[1], flags = ev->regs[2];
@@ -562,23 +624,23 @@ static void python_args(struct calls *c, struct proc *p, const struct rt_call_ev
 	n = len / 8;
 	if (n < argc + kwonly + !!(flags & RT_CO_VARARGS) + !!(flags & RT_CO_VARKEYWORDS))
 		o->args_cut = true;
-	/* names (keyword-only) and cells: the code object, while it is there */
-	if (p->r && (kwonly || n > argc))
-		code = pyreader__code(p->r, ev->code);
 	for (i = 0; i < n; i++) {
-		__u64 a = slots[i];
+		const struct pytype *t = p->r ? py_type_of(p->r, slots[i]) : NULL;
+		__u64 a = slots[i], name = 0;
 
-		if (code && i < code->nlocalsplus && (code->localspluskinds[i] & RT_CO_FAST_CELL))
-			memreader__read_u64(capmem__reader(p->cap), a + c->off->cell_ref, &a);
-		if (i < argc)
+		/* an argument a closure shares: a cell, the value inside */
+		if (t && !strcmp(t->name, "cell"))
+			memreader__read_u64(m, a + c->off->cell_ref, &a);
+		if (i < argc) {
 			out_arg(o, py_repr(c, p, a, v));
-		else if (i < argc + kwonly)
-			out_kw(o, code && i < code->nlocalsplus ? code->localsplusnames[i] : "?",
-			       py_repr(c, p, a, v));
-		else if (i == argc + kwonly && (flags & RT_CO_VARARGS))
+		} else if (i < argc + kwonly) {
+			memreader__read_u64(m, ev->obj2 + c->off->tuple_items + 8 * i, &name);
+			out_kw(o, py_name(p, name, v), py_repr(c, p, a, v));
+		} else if (i == argc + kwonly && (flags & RT_CO_VARARGS)) {
 			spread(c, p, a, o, false, v);
-		else
+		} else {
 			spread(c, p, a, o, true, v);
+		}
 	}
 }
 
@@ -605,16 +667,10 @@ static void builtin_args(struct calls *c, struct proc *p, struct hook *h,
 				out_arg(o, py_repr(c, p, a, v));
 			} else {
 				__u64 name = 0;
-				struct strbuf sb = { 0 };
-				char *text = NULL;
-				bool cut;
 
 				memreader__read_u64(capmem__reader(p->cap),
 						    kwn + c->off->tuple_items + 8 * (i - nargs), &name);
-				if (p->r && !pyreader__read_str(p->r, name, 64, &text, &cut))
-					strbuf_adds(&sb, text);
-				free(text);
-				out_kw(o, keep(v, &sb), py_repr(c, p, a, v));
+				out_kw(o, py_name(p, name, v), py_repr(c, p, a, v));
 			}
 		}
 	} else if (f & RT_METH_O) {
@@ -663,7 +719,6 @@ static const char *native_value(struct calls *c, enum call_ctype t, __u64 x, str
 static void exception(struct calls *c, struct proc *p, const struct rt_call_event *ev,
 		      struct call_out *o, struct vals *v)
 {
-	struct pyval_limits lim = { .depth = 3, .items = 8, .str_len = c->o.strsize };
 	struct strbuf sb = { 0 };
 	char name[128] = "?";
 	struct pyval *val = NULL;
@@ -676,7 +731,7 @@ static void exception(struct calls *c, struct proc *p, const struct rt_call_even
 	o->exc_type = keep(v, &sb);
 	strbuf_addf(&sb, "%s(", o->exc_type);
 	if (ev->obj && p->r)
-		val = pyreader__decode(p->r, ev->obj, &lim);
+		val = pyreader__decode(p->r, ev->obj, &c->lim);
 	if (val && val->kind == PYV_EXCEPTION && val->n == 1 && val->items[0].value->kind == PYV_TUPLE) {
 		const struct pyval *t = val->items[0].value;
 
@@ -745,16 +800,13 @@ static int on_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 	if (!p)
 		return 0;
 	capmem__set(p->cap, ev->data, ev->data_len, ev->nseg);
-	memreader__invalidate(p->mem);
 	h->starts++;
 	o.event = events[ev->kind];
 	o.hook = h->spec->text;
 	o.kind = kinds[h->kind];
 	o.pid = hdr->pid;
 	o.tid = hdr->tid;
-	o.ident = ev->ident;
-	if (!o.ident && h->kind == RT_HOOK_NATIVE && c->python)
-		o.ident = ident_of(p, hdr->tid);
+	o.ident = c->python ? ev->ident : 0; /* pthread_self(): threading.get_ident() */
 	o.show_pid = c->o.follow;
 	o.realtime_ns = (__s64)hdr->ts + run->realtime_offset_ns;
 	if (ev->kind == RT_CALL_FINISH || ev->kind == RT_CALL_ERROR)
@@ -788,6 +840,7 @@ static int on_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 		exception(c, p, ev, &o, &v);
 		break;
 	}
+	learn_types(c, p);
 	emit(c, &o);
 	for (i = 0; i < v.n; i++)
 		free(v.s[i]);
@@ -838,12 +891,8 @@ static void sink_free(void *self)
 		return;
 	for (i = 0; i < c->nlinks; i++)
 		bpf_link__destroy(c->links[i]);
-	for (i = 0; i < c->nprocs; i++) {
-		pyreader__free(c->procs[i].r);
-		capmem__free(c->procs[i].cap);
-		memreader__free(c->procs[i].mem);
-		free(c->procs[i].th);
-	}
+	for (i = 0; i < c->nprocs; i++)
+		proc_free(c, &c->procs[i]);
 	strbuf_free(&c->out);
 	free(c->hooks);
 	free(c);
@@ -865,6 +914,9 @@ int calls_sink_new(const struct calls_opts *o, struct sink *out)
 	if (!c)
 		return -ENOMEM;
 	c->o = *o;
+	c->lim.depth = RT_CALL_VAL_DEPTH;
+	c->lim.items = RT_CALL_VAL_ITEMS;
+	c->lim.str_len = o->strsize < RT_CALL_PYSTR_MAX ? o->strsize : RT_CALL_PYSTR_MAX;
 	err = resolve(c);
 	if (err) {
 		sink_free(c);

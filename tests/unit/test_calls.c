@@ -141,24 +141,50 @@ static void test_lines(void **state)
 	strbuf_free(&sb);
 }
 
+static size_t put_seg(unsigned char *rec, size_t o, __u64 addr, const char *bytes, size_t len,
+		      size_t span, unsigned flags)
+{
+	struct rt_call_seg s = { .addr = addr, .len = len, .flags = flags, .span = span };
+
+	memcpy(rec + o, &s, sizeof(s));
+	memcpy(rec + o + sizeof(s), bytes, len);
+	return o + sizeof(s) + ((len + 7) & ~7u);
+}
+
 static void test_capmem(void **state)
 {
-	unsigned char rec[64] = { 0 };
-	struct rt_call_seg s = { .addr = 0x1000, .len = 5 };
-	struct capmem *c = capmem__new(NULL);
-	char buf[8];
-	size_t len;
+	unsigned char rec[256] = { 0 };
+	struct capmem *c = capmem__new();
+	struct memreader *m;
+	char buf[16];
+	size_t len, o = 0;
 
-	memcpy(rec, &s, sizeof(s));
-	memcpy(rec + sizeof(s), "hello", 5);
 	assert_non_null(c);
-	assert_int_equal(capmem__set(c, rec, sizeof(s) + 8, 1), 0);
-	assert_int_equal(memreader__read(capmem__reader(c), 0x1001, buf, 4), 0);
+	m = capmem__reader(c);
+	o = put_seg(rec, o, 0x1000, "hello", 5, 0, 0);
+	/* a table whose tail was not copied: its entries read as zeros */
+	o = put_seg(rec, o, 0x2000, "ab", 2, 8, RT_CALL_SEG_TYPE);
+	/* a later copy of the first bytes, with a span over "hello": the
+	 * bytes copied win over a span's zeros */
+	o = put_seg(rec, o, 0xffe, "xy", 2, 16, 0);
+	assert_int_equal(capmem__set(c, rec, o, 3), 0);
+	assert_int_equal(memreader__read(m, 0x1001, buf, 4), 0);
 	assert_memory_equal(buf, "ello", 4);
-	assert_int_equal(memreader__read(capmem__reader(c), 0x1003, buf, 4), -EFAULT);
+	/* past the bytes and past every span: nothing is made up */
+	assert_int_equal(memreader__read(m, 0x1003, buf, 4), 0);
+	assert_memory_equal(buf, "lo\0\0", 4);
+	assert_int_equal(memreader__read(m, 0x1003, buf, 12), -EFAULT);
+	assert_int_equal(memreader__read(m, 0x2001, buf, 7), 0);
+	assert_memory_equal(buf, "b\0\0\0\0\0\0", 7);
+	assert_int_equal(memreader__read(m, 0x2001, buf, 8), -EFAULT);
+	assert_int_equal(memreader__read(m, 0x3000, buf, 1), -EFAULT);
 	assert_non_null(capmem__find(c, 0x1000, &len));
 	assert_int_equal(len, 5);
-	assert_int_equal(capmem__set(c, rec, sizeof(s) + 2, 1), -EINVAL);
+	assert_int_equal(capmem__flagged(c, RT_CALL_SEG_TYPE, 0), 0x2000);
+	assert_int_equal(capmem__flagged(c, RT_CALL_SEG_TYPE, 1), 0);
+	/* a length past the record's end */
+	assert_int_equal(capmem__set(c, rec, sizeof(struct rt_call_seg) + 2, 1), -EINVAL);
+	assert_int_equal(memreader__read(m, 0x1000, buf, 1), -EFAULT);
 	capmem__free(c);
 }
 
