@@ -963,7 +963,13 @@ static struct pyval *decode(struct decoder *d, __u64 addr, unsigned depth)
 		err = decode_set(d, v, depth);
 		break;
 	case PYV_INSTANCE:
+		/* its type and address were read: attributes that cannot be
+		 * (a memory image without them) leave it an instance, cut */
 		err = decode_instance(d, v, t, depth);
+		if (err && err != -ENOMEM) {
+			v->truncated = true;
+			err = 0;
+		}
 		break;
 	case PYV_EXCEPTION: {
 		__u64 args;
