@@ -114,6 +114,18 @@ def test_threads(tmp_path):
         assert fins == [repr("t%d-%d" % (k, (k * 10 + i) ** 2)) for i in range(3)]
 
 
+def wait_attached(rt):
+    """runtrace says how Python functions are hooked once its probes are
+    attached; what it said until then."""
+    said = ""
+    while "Python functions:" not in said:
+        line = rt.stderr.readline()
+        if not line:
+            break
+        said += line
+    return said
+
+
 def test_attach_after_import(tmp_path):
     go, out = tmp_path / "go", tmp_path / "calls.jsonl"
     target = subprocess.Popen([PY, str(WL / "calls_attach.py"), str(go)], stdout=subprocess.PIPE,
@@ -121,10 +133,10 @@ def test_attach_after_import(tmp_path):
     pid = int(target.stdout.readline())
     rt = subprocess.Popen([RT, "calls", "-p", str(pid), "-f", "calls_mod.compute", "--json",
                            "-o", str(out)], stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # attached
+    said = wait_attached(rt)
     go.write_text("")
     assert target.wait(timeout=20) == 0
-    assert rt.wait(timeout=20) == 0, rt.stderr.read()
+    assert rt.wait(timeout=20) == 0, said + rt.stderr.read()
     evs = events(out)
     check_nesting(evs)
     starts = [e["args"] for e in evs if e["event"] == "start"]
