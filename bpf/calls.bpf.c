@@ -937,14 +937,16 @@ int calls_py_resume(struct pt_regs *ctx)
 	n = cc->nargs;
 	if (n > RT_CALL_MAX_ARGS)
 		n = RT_CALL_MAX_ARGS;
-	/* the argument slots, their objects, the keyword-only names */
+	/* the argument slots, their objects, the keyword-only names; the
+	 * items of *args and **kwargs are shown as arguments: at depth 1 */
 	slots = frame + O.iframe_localsplus;
 	off = seg_put(ev, slots, n * 8, 0, 0);
 	if (off >= 0) {
 		for (i = 0; i < RT_CALL_MAX_ARGS; i++) {
 			if (i >= n)
 				break;
-			push(w, ev, got64(ev, off, 8 * i), ROLE_OBJ, 1, 0);
+			push(w, ev, got64(ev, off, 8 * i), ROLE_OBJ,
+			     i < (__u32)cc->argcount + cc->kwonly ? 1 : 0, 0);
 		}
 	}
 	i = cc->argcount;
@@ -1070,11 +1072,12 @@ static __always_inline void builtin_args(struct calls_work *w, struct rt_call_ev
 	} else if (ml_flags & RT_METH_O) {
 		push(w, ev, r[1], ROLE_OBJ, 1, 0);
 	} else if (!(ml_flags & RT_METH_NOARGS)) {
-		/* METH_VARARGS: a tuple (and a dict with METH_KEYWORDS) */
-		push(w, ev, r[1], ROLE_OBJ, 1, 0);
+		/* METH_VARARGS: a tuple (and a dict with METH_KEYWORDS),
+		 * whose items are shown as arguments */
+		push(w, ev, r[1], ROLE_OBJ, 0, 0);
 		if (ml_flags & RT_METH_KEYWORDS) {
 			ev->obj2 = r[2];
-			push(w, ev, r[2], ROLE_OBJ, 1, 0);
+			push(w, ev, r[2], ROLE_OBJ, 0, 0);
 		}
 	}
 }
@@ -1309,7 +1312,7 @@ int calls_audit_event(struct pt_regs *ctx)
 	if (!ev || !w)
 		return 0;
 	ev->obj = args;
-	push(w, ev, args, ROLE_OBJ, 1, 0);
+	push(w, ev, args, ROLE_OBJ, 0, 0); /* its items are the arguments */
 	copy_all();
 	ev_send(ev);
 	return 0;

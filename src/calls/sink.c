@@ -568,9 +568,13 @@ static void out_kw(struct call_out *o, const char *name, const char *val)
 static void spread(struct calls *c, struct proc *p, __u64 addr, struct call_out *o, bool kw,
 		   struct vals *v)
 {
-	struct pyval *val = p->r ? pyreader__decode(p->r, addr, &c->lim) : NULL;
+	struct pyval_limits lim = c->lim;
+	struct pyval *val;
 	size_t i;
 
+	/* the items at the depth of arguments */
+	lim.depth++;
+	val = p->r ? pyreader__decode(p->r, addr, &lim) : NULL;
 	if (!val)
 		return;
 	for (i = 0; i < val->n; i++) {

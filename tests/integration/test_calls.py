@@ -114,6 +114,60 @@ def test_threads(tmp_path):
         assert fins == [repr("t%d-%d" % (k, (k * 10 + i) ** 2)) for i in range(3)]
 
 
+def test_values_as_they_were_at_the_call(tmp_path):
+    """Values of many kinds, each changed or freed right after its call, the
+    process gone at once: every argument and return value as the function
+    saw it (the workload's own repr())."""
+    acct, out = tmp_path / "acct", tmp_path / "calls.jsonl"
+    p = run_rt("calls", "-f", "__main__.take", "-f", "__main__.kwonly", "-f", "__main__.closure",
+               "--json", "-o", out, "--", PY, WL / "calls_values.py", acct)
+    assert p.returncode == 0, p.stderr
+    evs = events(out)
+    check_nesting(evs)
+    a = account(acct)
+    calls, rets = a[0::2], a[1::2]
+    starts = [e for e in evs if e["event"] == "start"]
+    fins = [e for e in evs if e["event"] == "finish"]
+    assert [s["hook"] for s in starts] == ["__main__." + c["call"] for c in calls]
+    for c, s in zip(calls, starts):
+        assert s["args"] == c["args"], s
+        assert s["kwargs"] == c["kwargs"], s
+    assert [f["return"] for f in fins] == [r["ret"] for r in rets]
+    assert "unreadable" not in out.read_text()
+
+
+def test_generators_and_coroutines_are_said_not_traced(tmp_path):
+    out = tmp_path / "calls.jsonl"
+    plain = subprocess.run([PY, str(WL / "calls_gen.py")], capture_output=True, text=True)
+    p = run_rt("calls", "-f", "__main__.gen", "-f", "__main__.coro", "-f", "__main__.plain",
+               "--json", "-o", out, "--", PY, WL / "calls_gen.py")
+    assert p.returncode == 0 and p.stdout == plain.stdout == "[3, 4]\ncoro 5\n8\n"
+    for h in ("__main__.gen", "__main__.coro"):
+        assert f"{h} is a generator or coroutine function: not traced" in p.stderr
+    assert [(e["event"], e["hook"]) for e in events(out)] == [("start", "__main__.plain"),
+                                                             ("finish", "__main__.plain")]
+
+
+@pytest.mark.parametrize("follow", [True, False])
+def test_follow_children(tmp_path, follow):
+    acct, out = tmp_path / "acct", tmp_path / "calls.jsonl"
+    p = run_rt("calls", "-f", "__main__.work", "--json", "-o", out,
+               *(["--follow"] if follow else []), "--", PY, WL / "calls_follow.py", acct)
+    assert p.returncode == 0, p.stderr
+    parent, child = account(acct)
+    evs = events(out)
+    check_nesting(evs)
+    want = [(parent, ["'parent'", "1"], "'parent-1'"), (child, ["'child'", "2"], "'child-2'"),
+            (parent, ["'parent'", "3"], "'parent-3'")]
+    if not follow:
+        want = [w for w in want if w[0] is parent]
+    starts = [e for e in evs if e["event"] == "start"]
+    fins = [e for e in evs if e["event"] == "finish"]
+    assert [(s["pid"], s["thread_ident"], s["args"]) for s in starts] == \
+        [(w[0]["pid"], w[0]["ident"], w[1]) for w in want]
+    assert [(f["pid"], f["return"]) for f in fins] == [(w[0]["pid"], w[2]) for w in want]
+
+
 def wait_attached(rt):
     """runtrace says how Python functions are hooked once its probes are
     attached; what it said until then."""
