@@ -302,9 +302,31 @@ static int add_pending(struct calls *c, int id)
 	return err;
 }
 
+static void detach(struct calls *c)
+{
+	int i;
+
+	for (i = 0; i < c->nlinks; i++)
+		bpf_link__destroy(c->links[i]);
+	c->nlinks = 0;
+}
+
+static int attach_all(struct calls *c, struct runtrace_bpf *skel);
+
 static int attach(void *self, struct runtrace_bpf *skel, int cg_fd)
 {
 	struct calls *c = self;
+	int err = attach_all(c, skel);
+
+	/* the links go before the object they use (a USDT link's detach
+	 * uses the object's USDT manager) */
+	if (err)
+		detach(c);
+	return err;
+}
+
+static int attach_all(struct calls *c, struct runtrace_bpf *skel)
+{
 	pid_t pid = c->o.follow ? -1 : c->o.pid;
 	__u32 npending = 0;
 	int i, k, err = 0;
@@ -407,10 +429,8 @@ static void forget_types(struct calls *c, pid_t pid)
 	}
 }
 
-static void proc_free(struct calls *c, struct proc *p)
+static void proc_free(struct proc *p)
 {
-	if (c->skel)
-		forget_types(c, p->pid);
 	pyreader__free(p->r);
 	capmem__free(p->cap);
 	addrmap_clear(&p->told, NULL);
@@ -431,7 +451,8 @@ static struct proc *proc_of(struct calls *c, pid_t pid)
 	}
 	if (c->nprocs == MAX_PROCS) {
 		/* forget the least used */
-		proc_free(c, &c->procs[lru]);
+		forget_types(c, c->procs[lru].pid);
+		proc_free(&c->procs[lru]);
 		c->procs[lru] = c->procs[--c->nprocs];
 	}
 	p = &c->procs[c->nprocs];
@@ -875,6 +896,11 @@ void calls_sink_finish(struct sink *k)
 				c->hooks[i].spec->text);
 }
 
+void calls_sink_detach(struct sink *k)
+{
+	detach(k->self);
+}
+
 const char *calls_sink_mechanism(struct sink *k)
 {
 	struct calls *c = k->self;
@@ -893,10 +919,10 @@ static void sink_free(void *self)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->nlinks; i++)
-		bpf_link__destroy(c->links[i]);
+	detach(c);
+	/* the skeleton is gone already: its maps with it */
 	for (i = 0; i < c->nprocs; i++)
-		proc_free(c, &c->procs[i]);
+		proc_free(&c->procs[i]);
 	strbuf_free(&c->out);
 	free(c->hooks);
 	free(c);
