@@ -52,12 +52,16 @@ const volatile __u64 cfg_calls_types[RT_PK_N] = {};
 /* Characters of a str value copied (the decoder's limit, at most
  * RT_CALL_PYSTR_MAX). */
 const volatile __u32 cfg_calls_strlen = 64;
+/* The Python probes fire in every process (--follow): scope first. */
+const volatile __u32 cfg_calls_follow = 0;
 
 /* Hooks still to be matched by name (userspace keeps the count). */
 volatile __u32 calls_npending;
 
+/* Every code object that ran, hooked or not (LRU: one forgotten is
+ * matched by name again). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct rt_call_codekey);
 	__type(value, struct rt_call_code);
@@ -120,7 +124,10 @@ struct calls_entry {
 	__u64 code;   /* Python: code object; native: the function */
 	__u64 ts;
 	__u32 hook;
-	__u32 pad;
+	__u32 nlocalsplus; /* Python: where the return value is */
+	__u64 cframe; /* Python: the eval loop's _PyCFrame (the frame returns
+		       * in the same loop) */
+	__u64 tstate; /* Python: the thread's state */
 };
 
 struct calls_thread {
@@ -808,13 +815,16 @@ static __always_inline struct calls_thread *thread_of(__u64 key, bool create)
 	return bpf_map_lookup_elem(&calls_threads, &key);
 }
 
-/* A code object seen for the first time while hooks are pending: its
- * qualname, then "module.qualname", against the pending names. */
+/* A code object not seen yet (or whose address another one took): its
+ * qualname, then "module.qualname", against the pending names.  The
+ * answer is kept in calls_codes, a "no" too when no hook has that
+ * qualname whatever the module. */
 static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_tgid,
-							   struct rt_call_codekey *key, __u64 func)
+							   struct rt_call_codekey *key, __u64 func,
+							   __u64 qual)
 {
-	__u64 code = key->code, qual, mod;
-	struct rt_call_code cc = {};
+	struct rt_call_code cc = { .hook = RT_CALL_NOHOOK, .qualname = qual };
+	__u64 code = key->code, mod;
 	struct rt_call_event *ev;
 	struct calls_keys *k;
 	__u32 zero = 0, *hook;
@@ -822,14 +832,15 @@ static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_t
 	int i;
 
 	k = bpf_map_lookup_elem(&calls_keybuf, &zero);
-	if (!k)
+	if (!k || !qual)
 		return NULL;
 	__builtin_memset(k, 0, sizeof(*k));
-	qual = rd64(code + O.code_qualname);
-	if (!qual || bpf_probe_read_user_str(k->q, sizeof(k->q), (void *)(qual + O.unicode_ascii_data)) <= 1)
+	if (bpf_probe_read_user_str(k->q, sizeof(k->q), (void *)(qual + O.unicode_ascii_data)) <= 1)
 		return NULL;
-	if (!bpf_map_lookup_elem(&calls_pq, k->q))
+	if (!bpf_map_lookup_elem(&calls_pq, k->q)) {
+		bpf_map_update_elem(&calls_codes, key, &cc, BPF_ANY);
 		return NULL;
+	}
 	for (i = 0; i < RT_CALL_NAME; i++)
 		k->full[i] = k->q[i];
 	hook = bpf_map_lookup_elem(&calls_pfull, k->full);
@@ -848,13 +859,15 @@ static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_t
 			return NULL;
 		hook = bpf_map_lookup_elem(&calls_pfull, k->full);
 		if (!hook)
-			return NULL;
+			return NULL; /* its qualname, another module: asked again */
+		cc.module = mod;
 	}
 	cc.flags = rd32(code + O.code_flags);
 	cc.argcount = rd32(code + O.code_argcount);
 	cc.kwonly = rd32(code + cfg_calls_code_kwonly);
 	cc.nargs = cc.argcount + cc.kwonly + !!(cc.flags & RT_CO_VARARGS) +
 		   !!(cc.flags & RT_CO_VARKEYWORDS);
+	cc.nlocalsplus = rd32(code + O.code_nlocalsplus);
 	cc.names = rd64(code + O.code_localsplusnames);
 	cc.hook = *hook;
 	cc.firsttraceable = rd32(code + O.code_firsttraceable);
@@ -866,7 +879,7 @@ static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_t
 		}
 		cc.hook = RT_CALL_NOHOOK;
 	}
-	bpf_map_update_elem(&calls_codes, key, &cc, BPF_NOEXIST);
+	bpf_map_update_elem(&calls_codes, key, &cc, BPF_ANY);
 	return bpf_map_lookup_elem(&calls_codes, key);
 }
 
@@ -877,7 +890,7 @@ int calls_py_resume(struct pt_regs *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, run, newcode = 0, n, i;
 	struct rt_call_codekey key = { .tgid = tgid };
-	__u64 runtime, tstate, frame, prev, slots, bias;
+	__u64 runtime, tstate, cframe, frame, prev, slots, bias, qual, func;
 	struct rt_call_code *cc;
 	struct calls_thread *t;
 	struct rt_call_event *ev;
@@ -885,31 +898,40 @@ int calls_py_resume(struct pt_regs *ctx)
 	long off;
 	__u64 fr[8];
 
-	run = rt_run_of_current(tgid);
-	if (!run)
+	/* every Python call of the process comes here: the least for one
+	 * that is not hooked is 5 reads and one lookup */
+	if (cfg_calls_follow && !rt_run_of_current(tgid))
 		return 0;
 	bias = PT_REGS_IP(ctx) - bpf_get_attach_cookie(ctx);
 	runtime = cfg_calls_runtime + bias;
 	tstate = py_tstate(runtime);
-	frame = tstate ? py_frame(tstate) : 0;
+	cframe = tstate ? rd64(tstate + O.tstate_cframe) : 0;
+	frame = cframe ? rd64(cframe + O.cframe_current_frame) : 0;
 	if (!frame || bpf_probe_read_user(fr, sizeof(fr), (void *)frame))
 		return 0;
 	key.code = fr[(O.iframe_code / 8) & 7];
+	func = fr[(O.iframe_func / 8) & 7];
+	qual = rd64(key.code + O.code_qualname);
 	cc = bpf_map_lookup_elem(&calls_codes, &key);
+	if (cc && (cc->qualname != qual || (cc->module && cc->module != rd64(func + O.func_module))))
+		cc = NULL; /* another code object at that address */
+	if (cc && cc->hook == RT_CALL_NOHOOK)
+		return 0;
+	run = rt_run_of_current(tgid);
+	if (!run)
+		return 0;
 	if (!cc) {
 		if (!calls_npending)
 			return 0;
-		cc = match_by_name(run, pid_tgid, &key, fr[(O.iframe_func / 8) & 7]);
-		if (!cc)
+		cc = match_by_name(run, pid_tgid, &key, func, qual);
+		if (!cc || cc->hook == RT_CALL_NOHOOK)
 			return 0;
 		newcode = RT_CALL_F_NEWCODE;
+		proc_learn(tgid, runtime);
 	}
-	if (cc->hook == RT_CALL_NOHOOK)
-		return 0;
 	prev = fr[(O.iframe_prev_instr / 8) & 7];
 	if (prev != key.code + O.code_adaptive + 2 * (__u64)cc->firsttraceable)
 		return 0; /* a generator resuming, not a call */
-	proc_learn(tgid, runtime);
 
 	t = thread_of((__u32)pid_tgid, true);
 	if (!t)
@@ -925,6 +947,9 @@ int calls_py_resume(struct pt_regs *ctx)
 		e->code = key.code;
 		e->ts = ev->hdr.ts;
 		e->hook = cc->hook;
+		e->nlocalsplus = cc->nlocalsplus;
+		e->cframe = cframe;
+		e->tstate = tstate;
 		t->depth++;
 	}
 	ev->flags = newcode;
@@ -982,45 +1007,41 @@ SEC("usdt")
 int calls_py_return(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, run, d, nlocals;
-	__u64 runtime, tstate, frame, code, exc, bias;
+	__u32 tgid = pid_tgid >> 32, run, d;
+	__u64 frame, exc, bias;
 	struct calls_thread *t;
 	struct calls_entry *e;
 	struct rt_call_event *ev;
 	struct calls_work *w;
 
+	/* every return of the process: one lookup when nothing hooked runs */
 	t = thread_of((__u32)pid_tgid, false);
 	if (!t || !t->depth)
+		return 0;
+	d = (t->depth - 1) & (RT_CALL_DEPTH - 1);
+	e = &t->e[d];
+	/* the frame returns in the eval loop it started in */
+	frame = rd64(e->cframe + O.cframe_current_frame);
+	if (!frame || e->frame != frame || rd64(frame + O.iframe_code) != e->code)
 		return 0;
 	run = rt_run_of_current(tgid);
 	if (!run)
 		return 0;
-	bias = PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx);
-	runtime = cfg_calls_runtime + bias;
-	tstate = py_tstate(runtime);
-	frame = tstate ? py_frame(tstate) : 0;
-	d = (t->depth - 1) & (RT_CALL_DEPTH - 1);
-	e = &t->e[d];
-	if (!frame || e->frame != frame)
-		return 0;
-	code = rd64(frame + O.iframe_code);
-	if (code != e->code)
-		return 0;
 	t->depth = d;
-	exc = rd64(tstate + O.tstate_curexc_type);
+	bias = PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx);
+	exc = rd64(e->tstate + O.tstate_curexc_type);
 	ev = ev_new(exc ? RT_CALL_ERROR : RT_CALL_FINISH, e->hook, run, pid_tgid);
 	w = work_new(ev, tgid, bias);
 	if (!ev || !w)
 		return 0;
 	ev->start_ts = e->ts;
-	ev->code = code;
+	ev->code = e->code;
 	ev->frame = frame;
 	if (exc) {
-		push_exception(w, ev, exc, rd64(tstate + O.tstate_curexc_value));
+		push_exception(w, ev, exc, rd64(e->tstate + O.tstate_curexc_value));
 	} else {
 		/* the value RETURN_VALUE popped: the bottom of the empty stack */
-		nlocals = rd32(code + O.code_nlocalsplus);
-		ev->obj = rd64(frame + O.iframe_localsplus + 8 * (__u64)nlocals);
+		ev->obj = rd64(frame + O.iframe_localsplus + 8 * (__u64)e->nlocalsplus);
 		push(w, ev, ev->obj, ROLE_OBJ, 1, 0);
 	}
 	copy_all();
@@ -1315,5 +1336,19 @@ int calls_audit_event(struct pt_regs *ctx)
 	push(w, ev, args, ROLE_OBJ, 0, 0); /* its items are the arguments */
 	copy_all();
 	ev_send(ev);
+	return 0;
+}
+
+/* Empty programs on the same probes (RUNTRACE_CALLS_FLOOR, for
+ * tools/bench/calls): what the kernel's trap and dispatch cost alone. */
+SEC("uprobe")
+int calls_floor(struct pt_regs *ctx)
+{
+	return 0;
+}
+
+SEC("usdt")
+int calls_floor_usdt(struct pt_regs *ctx)
+{
 	return 0;
 }

@@ -114,7 +114,14 @@ struct rt_call_code {
 	__u16 argcount;    /* co_argcount */
 	__u16 kwonly;      /* co_kwonlyargcount */
 	__u32 flags;       /* co_flags */
+	__u32 nlocalsplus; /* co_nlocalsplus: the value stack starts after */
+	__u32 pad;
 	__u64 names;       /* co_localsplusnames */
+	/* what the answer was given for: a code object freed and another at
+	 * its address is matched again */
+	__u64 qualname;    /* co_qualname */
+	__u64 module;      /* the function's __module__ when the hook names
+			    * it, else 0 */
 };
 #define RT_CALL_NOHOOK 0xffffffffu
 

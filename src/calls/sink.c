@@ -67,6 +67,8 @@ struct calls {
 	struct strbuf out;
 	struct pyval_limits lim; /* what the BPF programs copy, what is decoded */
 	unsigned long nrec;
+	bool floor;             /* RUNTRACE_CALLS_FLOOR: empty programs */
+	int stats_fd;           /* --debug: the kernel times the programs */
 	bool exec_gone;
 	__s64 realtime_off;
 	char mech[256];
@@ -228,7 +230,7 @@ cleanup:
 
 static const char *const progs[] = {
 	"calls_py_resume", "calls_py_return", "calls_c_entry", "calls_c_entry_s",
-	"calls_c_exit", "calls_audit_event",
+	"calls_c_exit", "calls_audit_event", "calls_floor", "calls_floor_usdt",
 };
 
 static int configure(void *self, struct runtrace_bpf *skel)
@@ -246,6 +248,8 @@ static int configure(void *self, struct runtrace_bpf *skel)
 		bpf_program__set_autoattach(p, false);
 	}
 	session__enable_maps(skel, "calls_");
+	if (rt_debug_on && c->stats_fd < 0)
+		c->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	/* configure: the interpreter's layout */
 	if (c->off) {
 		memcpy((void *)skel->rodata->cfg_calls_off, c->off, sizeof(*c->off));
@@ -253,6 +257,7 @@ static int configure(void *self, struct runtrace_bpf *skel)
 		skel->rodata->cfg_calls_code_kwonly = 64; /* co_kwonlyargcount, 3.11 */
 		memcpy((void *)skel->rodata->cfg_calls_types, c->sites.types, sizeof(c->sites.types));
 		skel->rodata->cfg_calls_strlen = c->lim.str_len;
+		skel->rodata->cfg_calls_follow = c->o.follow;
 	}
 	c->skel = skel;
 	return 0;
@@ -328,8 +333,17 @@ static int attach(void *self, struct runtrace_bpf *skel, int cg_fd)
 static int attach_all(struct calls *c, struct runtrace_bpf *skel)
 {
 	pid_t pid = c->o.follow ? -1 : c->o.pid;
+	struct bpf_program *entry = skel->progs.calls_c_entry, *entry_s = skel->progs.calls_c_entry_s,
+			   *exit = skel->progs.calls_c_exit, *resume = skel->progs.calls_py_resume,
+			   *ret = skel->progs.calls_py_return, *audit = skel->progs.calls_audit_event;
 	__u32 npending = 0;
 	int i, k, err = 0;
+
+	if (c->floor) {
+		/* the same probes, each running an empty program */
+		entry = entry_s = exit = resume = skel->progs.calls_floor;
+		ret = audit = skel->progs.calls_floor_usdt;
+	}
 
 	for (i = 0; i < c->nhooks && !err; i++) {
 		struct hook *h = &c->hooks[i];
@@ -356,16 +370,16 @@ static int attach_all(struct calls *c, struct runtrace_bpf *skel)
 		} else {
 			LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = i);
 
-			err = add_link(c, bpf_program__attach_uprobe_opts(
-					       hi.str_args ? skel->progs.calls_c_entry_s :
-							     skel->progs.calls_c_entry,
-					       pid, h->path, h->offset, &uo),
+			err = add_link(c, bpf_program__attach_uprobe_opts(hi.str_args ? entry_s : entry,
+									  pid, h->path, h->offset, &uo),
 				       h->spec->text);
 			uo.retprobe = true;
 			if (!err)
-				err = add_link(c, bpf_program__attach_uprobe_opts(skel->progs.calls_c_exit,
-										  pid, h->path, h->offset, &uo),
+				err = add_link(c, bpf_program__attach_uprobe_opts(exit, pid, h->path,
+										  h->offset, &uo),
 					       h->spec->text);
+			rt_dbg("calls: %s: uprobe and uretprobe at %s+0x%llx", h->spec->text, h->path,
+			       (unsigned long long)h->offset);
 		}
 	}
 	if (err)
@@ -385,14 +399,16 @@ static int attach_all(struct calls *c, struct runtrace_bpf *skel)
 	for (k = 0; npending && k < c->sites.nresume && !err; k++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = c->sites.resume[k]);
 
-		err = add_link(c, bpf_program__attach_uprobe_opts(skel->progs.calls_py_resume, pid,
-								  c->pybin, c->sites.resume_off[k], &uo),
+		err = add_link(c, bpf_program__attach_uprobe_opts(resume, pid, c->pybin,
+								  c->sites.resume_off[k], &uo),
 			       "the eval loop's RESUME handler");
+		rt_dbg("calls: RESUME handler: uprobe at %s+0x%llx", c->pybin,
+		       (unsigned long long)c->sites.resume_off[k]);
 	}
 	if (npending && !err) {
 		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = c->sites.ret_pc);
 
-		err = add_link(c, bpf_program__attach_usdt(skel->progs.calls_py_return, pid, c->pybin,
+		err = add_link(c, bpf_program__attach_usdt(ret, pid, c->pybin,
 							   "python", "function__return", &uo),
 			       "python:function__return");
 	}
@@ -400,7 +416,7 @@ static int attach_all(struct calls *c, struct runtrace_bpf *skel)
 		if (c->hooks[i].kind == RT_HOOK_AUDIT) {
 			LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = c->sites.audit_pc);
 
-			err = add_link(c, bpf_program__attach_usdt(skel->progs.calls_audit_event, pid,
+			err = add_link(c, bpf_program__attach_usdt(audit, pid,
 								   c->pybin, "python", "audit", &uo),
 				       "python:audit");
 			break;
@@ -896,9 +912,34 @@ void calls_sink_finish(struct sink *k)
 				c->hooks[i].spec->text);
 }
 
+/* --debug: what each program cost (the kernel times them while
+ * stats_fd is open). */
+static void say_prog_stats(struct calls *c)
+{
+	unsigned i;
+
+	if (!rt_debug_on || !c->skel)
+		return;
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(c->skel->obj, progs[i]);
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (!p || bpf_program__fd(p) < 0 ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(p), &info, &len) || !info.run_cnt)
+			continue;
+		rt_dbg("calls: program %s: %llu runs, %.0f ns each", progs[i],
+		       (unsigned long long)info.run_cnt, (double)info.run_time_ns / info.run_cnt);
+	}
+}
+
 void calls_sink_detach(struct sink *k)
 {
-	detach(k->self);
+	struct calls *c = k->self;
+
+	say_prog_stats(c);
+	detach(c);
 }
 
 const char *calls_sink_mechanism(struct sink *k)
@@ -920,6 +961,8 @@ static void sink_free(void *self)
 	if (!c)
 		return;
 	detach(c);
+	if (c->stats_fd >= 0)
+		close(c->stats_fd);
 	/* the skeleton is gone already: its maps with it */
 	for (i = 0; i < c->nprocs; i++)
 		proc_free(&c->procs[i]);
@@ -944,6 +987,10 @@ int calls_sink_new(const struct calls_opts *o, struct sink *out)
 	if (!c)
 		return -ENOMEM;
 	c->o = *o;
+	c->stats_fd = -1;
+	/* tools/bench/calls: the probes with empty programs (the kernel's
+	 * own cost of each probe) */
+	c->floor = getenv("RUNTRACE_CALLS_FLOOR") && *getenv("RUNTRACE_CALLS_FLOOR");
 	c->lim.depth = RT_CALL_VAL_DEPTH;
 	c->lim.items = RT_CALL_VAL_ITEMS;
 	c->lim.str_len = o->strsize < RT_CALL_PYSTR_MAX ? o->strsize : RT_CALL_PYSTR_MAX;
