@@ -125,6 +125,8 @@ struct calls_entry {
 	__u64 ts;
 	__u32 hook;
 	__u32 nlocalsplus; /* Python: where the return value is */
+	__u32 run;    /* Python: the process's run */
+	__u32 pad;
 	__u64 cframe; /* Python: the eval loop's _PyCFrame (the frame returns
 		       * in the same loop) */
 	__u64 tstate; /* Python: the thread's state */
@@ -276,11 +278,17 @@ static __always_inline long seg_put(struct rt_call_event *ev, __u64 addr, __u32 
 	return o + sizeof(*s);
 }
 
-/* Forget the last segment (to copy the object again, longer). */
-static __always_inline void seg_drop(struct rt_call_event *ev, long off)
+/* The last segment, at @off, with at least @len bytes: copied again,
+ * longer, if it has fewer. */
+static __always_inline long seg_need(struct rt_call_event *ev, long off, __u64 addr, __u32 len)
 {
-	ev->data_len = off - sizeof(struct rt_call_seg);
+	struct rt_call_seg *s = (void *)&ev->data[(off - sizeof(*s)) & DMASK];
+
+	if (len <= s->len)
+		return off;
+	ev->data_len = off - sizeof(*s);
 	ev->nseg--;
+	return seg_put(ev, addr, len, 0, 0);
 }
 
 /* A C string of at most @max bytes (with its NUL); the decoder reads it
@@ -523,11 +531,16 @@ __noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
 
 	if (!ev || !w)
 		return 0;
-	off = seg_put(ev, addr, 24, 0, 0);
-	if (off < 0)
+	/* the head first: most small objects whole (an object is at least
+	 * 16 bytes; the rest may be the next one's: a copy of the same time) */
+	off = seg_put(ev, addr, 64, 0, 0);
+	if (off < 0) {
+		/* at the end of a mapping: its type only */
 		off = seg_put(ev, addr, 16, 0, 0);
-	if (off < 0)
+		if (off >= 0)
+			calls_type_kind(got64(ev, off, O.ob_type));
 		return 0;
+	}
 	kind = calls_type_kind(got64(ev, off, O.ob_type));
 	size = got64(ev, off, O.ob_size);
 	lim = role == ROLE_NAME ? RT_CALL_PYNAME : cfg_calls_strlen;
@@ -540,40 +553,32 @@ __noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
 	switch (kind) {
 	case RT_PK_INT:
 		n = (__s64)size < 0 ? -size : size;
-		if (n && n <= 128) {
-			seg_drop(ev, off);
-			seg_put(ev, addr, O.long_digits + 4 * n, 0, 0);
-		}
+		if (n <= 128)
+			seg_need(ev, off, addr, O.long_digits + 4 * n);
 		break;
 	case RT_PK_COMPLEX:
-		seg_drop(ev, off);
-		seg_put(ev, addr, O.complex_value + 16, 0, 0);
+		seg_need(ev, off, addr, O.complex_value + 16);
 		break;
 	case RT_PK_STR:
-		/* an ASCII str first (the common case), then as its state says */
 		n = size < lim ? size : lim;
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, O.unicode_ascii_data + n, 0, 0);
-		if (off < 0)
-			break;
-		state = *(__u32 *)&ev->data[(off + O.unicode_state) & (DMASK | SMASK)];
-		if (!(state & (1u << O.unicode_compact_bit)) || (state & (1u << O.unicode_ascii_bit)))
-			break;
-		seg_drop(ev, off);
-		len = ((state >> O.unicode_kind_shift) & 7) * n;
-		seg_put(ev, addr, O.unicode_compact_data + len, 0, 0);
+		state = got64(ev, off, O.unicode_state);
+		if (!(state & (1u << O.unicode_compact_bit)))
+			break; /* a legacy str: not copied */
+		if (state & (1u << O.unicode_ascii_bit))
+			len = O.unicode_ascii_data + n;
+		else
+			len = O.unicode_compact_data + ((state >> O.unicode_kind_shift) & 7) * n;
+		seg_need(ev, off, addr, len);
 		break;
 	case RT_PK_BYTES:
 		n = size < lim ? size : lim;
-		seg_drop(ev, off);
-		seg_put(ev, addr, O.bytes_sval + n, 0, 0);
+		seg_need(ev, off, addr, O.bytes_sval + n);
 		break;
 	case RT_PK_TUPLE:
 		n = size < items ? size : items;
 		if (!n)
 			break;
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, O.tuple_items + 8 * n, 0, 0);
+		off = seg_need(ev, off, addr, O.tuple_items + 8 * n);
 		if (off < 0)
 			break;
 		for (i = 0; i < RT_CALL_VAL_ITEMS; i++) {
@@ -584,9 +589,10 @@ __noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
 		break;
 	case RT_PK_LIST:
 		n = size < items ? size : items;
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, O.list_items + 8, 0, 0);
-		if (off < 0 || !n)
+		if (!n)
+			break;
+		off = seg_need(ev, off, addr, O.list_items + 8);
+		if (off < 0)
 			break;
 		p = got64(ev, off, O.list_items);
 		off = seg_put(ev, p, 8 * n, 0, 0);
@@ -601,8 +607,7 @@ __noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
 	case RT_PK_DICT: {
 		__u32 esize, ko = 0;
 
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, 48, 0, 0);
+		off = seg_need(ev, off, addr, O.dict_values + 8);
 		if (off < 0 || got64(ev, off, O.dict_values))
 			break; /* a split table (an instance's __dict__): not copied */
 		/* the first items (a few more: some may have been deleted) */
@@ -629,8 +634,7 @@ __noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
 	case RT_PK_FROZENSET: {
 		__u64 mask, slots;
 
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, O.set_table + 8, 0, 0);
+		off = seg_need(ev, off, addr, O.set_table + 8);
 		if (off < 0)
 			break;
 		mask = got64(ev, off, O.set_mask);
@@ -653,20 +657,17 @@ __noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
 		break;
 	}
 	case RT_PK_EXC:
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, O.exc_args + 8, 0, 0);
+		off = seg_need(ev, off, addr, O.exc_args + 8);
 		if (off >= 0)
 			push(w, ev, got64(ev, off, O.exc_args), ROLE_OBJ, depth + 1, 0);
 		break;
 	case RT_PK_FUNCTION:
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, O.func_qualname + 8, 0, 0);
+		off = seg_need(ev, off, addr, O.func_qualname + 8);
 		if (off >= 0)
 			push(w, ev, got64(ev, off, O.func_qualname), ROLE_NAME, 0, 0);
 		break;
 	case RT_PK_CODE:
-		seg_drop(ev, off);
-		off = seg_put(ev, addr, O.code_name + 8, 0, 0);
+		off = seg_need(ev, off, addr, O.code_name + 8);
 		if (off >= 0)
 			push(w, ev, got64(ev, off, O.code_name), ROLE_NAME, 0, 0);
 		break;
@@ -883,6 +884,15 @@ static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_t
 	return bpf_map_lookup_elem(&calls_codes, key);
 }
 
+/* A register, by enum rt_call_reg (the context is read at constant
+ * offsets only: the verifier allows no other). */
+static __always_inline __u64 reg_value(struct pt_regs *ctx, __u32 reg)
+{
+	__u64 r[8] = { 0, ctx->bx, ctx->bp, ctx->r12, ctx->r13, ctx->r14, ctx->r15, 0 };
+
+	return r[reg & 7];
+}
+
 /* RESUME / RESUME_QUICK: a frame starts (or a generator resumes). */
 SEC("uprobe")
 int calls_py_resume(struct pt_regs *ctx)
@@ -890,7 +900,7 @@ int calls_py_resume(struct pt_regs *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, run, newcode = 0, n, i;
 	struct rt_call_codekey key = { .tgid = tgid };
-	__u64 runtime, tstate, cframe, frame, prev, slots, bias, qual, func;
+	__u64 runtime, tstate = 0, cframe = 0, frame, prev, slots, bias, qual, func, cookie;
 	struct rt_call_code *cc;
 	struct calls_thread *t;
 	struct rt_call_event *ev;
@@ -899,14 +909,20 @@ int calls_py_resume(struct pt_regs *ctx)
 	__u64 fr[8];
 
 	/* every Python call of the process comes here: the least for one
-	 * that is not hooked is 5 reads and one lookup */
+	 * that is not hooked is 2 reads and one lookup */
 	if (cfg_calls_follow && !rt_run_of_current(tgid))
 		return 0;
-	bias = PT_REGS_IP(ctx) - bpf_get_attach_cookie(ctx);
+	cookie = bpf_get_attach_cookie(ctx);
+	bias = PT_REGS_IP(ctx) - (cookie & ((1ull << RT_CALL_COOKIE_REG_SHIFT) - 1));
 	runtime = cfg_calls_runtime + bias;
-	tstate = py_tstate(runtime);
-	cframe = tstate ? rd64(tstate + O.tstate_cframe) : 0;
-	frame = cframe ? rd64(cframe + O.cframe_current_frame) : 0;
+	/* the frame: in the register the handler keeps it in (pysites.c), or
+	 * the thread state's current frame (the thread holds the GIL) */
+	frame = reg_value(ctx, cookie >> RT_CALL_COOKIE_REG_SHIFT);
+	if (!frame) {
+		tstate = py_tstate(runtime);
+		cframe = tstate ? rd64(tstate + O.tstate_cframe) : 0;
+		frame = cframe ? rd64(cframe + O.cframe_current_frame) : 0;
+	}
 	if (!frame || bpf_probe_read_user(fr, sizeof(fr), (void *)frame))
 		return 0;
 	key.code = fr[(O.iframe_code / 8) & 7];
@@ -933,6 +949,13 @@ int calls_py_resume(struct pt_regs *ctx)
 	if (prev != key.code + O.code_adaptive + 2 * (__u64)cc->firsttraceable)
 		return 0; /* a generator resuming, not a call */
 
+	if (!cframe) {
+		/* where the return will find its frame, and the exception */
+		tstate = py_tstate(runtime);
+		cframe = tstate ? rd64(tstate + O.tstate_cframe) : 0;
+		if (!cframe)
+			return 0;
+	}
 	t = thread_of((__u32)pid_tgid, true);
 	if (!t)
 		return 0;
@@ -948,6 +971,7 @@ int calls_py_resume(struct pt_regs *ctx)
 		e->ts = ev->hdr.ts;
 		e->hook = cc->hook;
 		e->nlocalsplus = cc->nlocalsplus;
+		e->run = run;
 		e->cframe = cframe;
 		e->tstate = tstate;
 		t->depth++;
@@ -1024,9 +1048,7 @@ int calls_py_return(struct pt_regs *ctx)
 	frame = rd64(e->cframe + O.cframe_current_frame);
 	if (!frame || e->frame != frame || rd64(frame + O.iframe_code) != e->code)
 		return 0;
-	run = rt_run_of_current(tgid);
-	if (!run)
-		return 0;
+	run = e->run;
 	t->depth = d;
 	bias = PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx);
 	exc = rd64(e->tstate + O.tstate_curexc_type);

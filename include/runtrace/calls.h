@@ -168,6 +168,17 @@ struct rt_call_typekey {
 	__u32 pad;
 };
 
+/* A register of struct pt_regs (x86-64) that holds the interpreter frame
+ * at a RESUME probe site: the top byte of the probe's cookie, whose low
+ * 56 bits are the site's link-time address. */
+enum rt_call_reg {
+	RT_REG_NONE = 0,   /* not known: the frame is read through the thread state */
+	/* the registers a function keeps across calls (where the eval loop
+	 * keeps its frame) */
+	RT_REG_RBX, RT_REG_RBP, RT_REG_R12, RT_REG_R13, RT_REG_R14, RT_REG_R15,
+};
+#define RT_CALL_COOKIE_REG_SHIFT 56
+
 /* METH_* (Include/methodobject.h) */
 #define RT_METH_VARARGS 0x0001
 #define RT_METH_KEYWORDS 0x0002

@@ -4,6 +4,7 @@
 #include <capstone/capstone.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -75,6 +76,91 @@ long py_sites_first_branch(const __u8 *code, size_t len, __u64 addr)
 	cs_free(insn, n);
 	cs_close(&h);
 	return ret;
+}
+
+static int reg_of(x86_reg r)
+{
+	switch (r) {
+	case X86_REG_RBX: return RT_REG_RBX;
+	case X86_REG_RBP: return RT_REG_RBP;
+	case X86_REG_R12: return RT_REG_R12;
+	case X86_REG_R13: return RT_REG_R13;
+	case X86_REG_R14: return RT_REG_R14;
+	case X86_REG_R15: return RT_REG_R15;
+	default: return RT_REG_NONE;
+	}
+}
+
+/* The 64-bit register a register is part of (ebx, bx, bl: rbx). */
+static x86_reg family(x86_reg r)
+{
+	static const x86_reg fam[][5] = {
+		{ X86_REG_RAX, X86_REG_EAX, X86_REG_AX, X86_REG_AL, X86_REG_AH },
+		{ X86_REG_RBX, X86_REG_EBX, X86_REG_BX, X86_REG_BL, X86_REG_BH },
+		{ X86_REG_RCX, X86_REG_ECX, X86_REG_CX, X86_REG_CL, X86_REG_CH },
+		{ X86_REG_RDX, X86_REG_EDX, X86_REG_DX, X86_REG_DL, X86_REG_DH },
+		{ X86_REG_RSI, X86_REG_ESI, X86_REG_SI, X86_REG_SIL, X86_REG_SIL },
+		{ X86_REG_RDI, X86_REG_EDI, X86_REG_DI, X86_REG_DIL, X86_REG_DIL },
+		{ X86_REG_RBP, X86_REG_EBP, X86_REG_BP, X86_REG_BPL, X86_REG_BPL },
+		{ X86_REG_R8, X86_REG_R8D, X86_REG_R8W, X86_REG_R8B, X86_REG_R8B },
+		{ X86_REG_R9, X86_REG_R9D, X86_REG_R9W, X86_REG_R9B, X86_REG_R9B },
+		{ X86_REG_R10, X86_REG_R10D, X86_REG_R10W, X86_REG_R10B, X86_REG_R10B },
+		{ X86_REG_R11, X86_REG_R11D, X86_REG_R11W, X86_REG_R11B, X86_REG_R11B },
+		{ X86_REG_R12, X86_REG_R12D, X86_REG_R12W, X86_REG_R12B, X86_REG_R12B },
+		{ X86_REG_R13, X86_REG_R13D, X86_REG_R13W, X86_REG_R13B, X86_REG_R13B },
+		{ X86_REG_R14, X86_REG_R14D, X86_REG_R14W, X86_REG_R14B, X86_REG_R14B },
+		{ X86_REG_R15, X86_REG_R15D, X86_REG_R15W, X86_REG_R15B, X86_REG_R15B },
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+		for (j = 0; j < 5; j++)
+			if (fam[i][j] == r)
+				return fam[i][0];
+	return r;
+}
+
+/* Does @insn write @reg (or a part of it)? */
+static bool writes(csh h, const cs_insn *insn, x86_reg reg)
+{
+	cs_regs rd, wr;
+	uint8_t nrd, nwr, i;
+
+	if (cs_regs_access(h, insn, rd, &nrd, wr, &nwr))
+		return true; /* cannot tell: assume it does */
+	for (i = 0; i < nwr; i++)
+		if (family(wr[i]) == family(reg))
+			return true;
+	return false;
+}
+
+int py_sites_frame_reg(const __u8 *code, size_t len, __u64 addr, long branch, unsigned disp)
+{
+	x86_reg frame = X86_REG_INVALID;
+	cs_insn *insn = NULL;
+	size_t n, i;
+	csh h;
+
+	if (branch < 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return RT_REG_NONE;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	n = cs_disasm(h, code, len, addr, 32, &insn);
+	for (i = 0; i < n && insn[i].address < addr + branch; i++) {
+		const cs_x86 *x = &insn[i].detail->x86;
+
+		if (insn[i].id == X86_INS_MOV && x->op_count == 2 && x->operands[0].type == X86_OP_MEM &&
+		    x->operands[1].type == X86_OP_REG && x->operands[0].mem.disp == (int64_t)disp &&
+		    x->operands[0].mem.index == X86_REG_INVALID && x->operands[0].size == 8 &&
+		    reg_of(x->operands[0].mem.base) != RT_REG_NONE) {
+			frame = x->operands[0].mem.base;
+			continue;
+		}
+		if (frame != X86_REG_INVALID && writes(h, &insn[i], frame))
+			frame = X86_REG_INVALID;
+	}
+	cs_free(insn, n);
+	cs_close(&h);
+	return frame == X86_REG_INVALID ? RT_REG_NONE : reg_of(frame);
 }
 
 /* The R_X86_64_RELATIVE addends of a shared object, by slot address. */
@@ -293,6 +379,8 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 			continue;
 		out->resume[out->nresume] = h + b;
 		out->resume_off[out->nresume] = off;
+		/* 3.11's _PyInterpreterFrame.prev_instr */
+		out->resume_reg[out->nresume] = py_sites_frame_reg(code, sizeof(code), h, b, 56);
 		out->nresume++;
 	}
 	if (out->nresume != 2) {

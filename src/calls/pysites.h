@@ -25,6 +25,7 @@ struct elf_file;
 struct py_sites {
 	__u64 resume[2];        /* link-time addresses of the probe sites */
 	__u64 resume_off[2];    /* their file offsets */
+	int resume_reg[2];      /* enum rt_call_reg holding the frame there */
 	int nresume;
 	__u64 ret_pc, ret_off;  /* function__return USDT (0: none) */
 	__u64 audit_pc;         /* audit USDT (0: none) */
@@ -46,5 +47,12 @@ long py_sites_find_table(const __u64 *vals, size_t n, __u64 lo, __u64 hi);
  * instruction; -1 if the first one is not a direct jcc/jmp (the kernel
  * would single-step it) or none is found in @len bytes. */
 long py_sites_first_branch(const __u8 *code, size_t len, __u64 addr);
+
+/* Pure: the register (enum rt_call_reg) that holds the interpreter frame
+ * at offset @branch of the handler at @addr: the base of the store of
+ * next_instr into frame->prev_instr (displacement @disp) that every
+ * handler starts with, not written again before @branch; RT_REG_NONE if
+ * there is none or it is not one a function keeps across calls. */
+int py_sites_frame_reg(const __u8 *code, size_t len, __u64 addr, long branch, unsigned disp);
 
 #endif

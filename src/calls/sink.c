@@ -397,13 +397,15 @@ static int attach_all(struct calls *c, struct runtrace_bpf *skel)
 		return 0;
 	/* the eval loop's RESUME handlers, function__return, audit */
 	for (k = 0; npending && k < c->sites.nresume && !err; k++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = c->sites.resume[k]);
+		LIBBPF_OPTS(bpf_uprobe_opts, uo,
+			    .bpf_cookie = c->sites.resume[k] |
+					  (__u64)c->sites.resume_reg[k] << RT_CALL_COOKIE_REG_SHIFT);
 
 		err = add_link(c, bpf_program__attach_uprobe_opts(resume, pid, c->pybin,
 								  c->sites.resume_off[k], &uo),
 			       "the eval loop's RESUME handler");
-		rt_dbg("calls: RESUME handler: uprobe at %s+0x%llx", c->pybin,
-		       (unsigned long long)c->sites.resume_off[k]);
+		rt_dbg("calls: RESUME handler: uprobe at %s+0x%llx, frame in register %d", c->pybin,
+		       (unsigned long long)c->sites.resume_off[k], c->sites.resume_reg[k]);
 	}
 	if (npending && !err) {
 		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = c->sites.ret_pc);

@@ -402,9 +402,6 @@ static int calls_main(struct calls_cfg *c)
 	t.ses = session__new(t.sinks, t.nsinks, -1);
 	if (!t.ses)
 		goto cleanup;
-	mech = calls_sink_mechanism(t.calls);
-	if (mech)
-		fprintf(stderr, "%s\n", mech);
 	t.run.realtime_offset_ns = (__s64)now_ns(CLOCK_REALTIME) - (__s64)now_ns(CLOCK_MONOTONIC);
 	if ((err = loop__add(t.loop, session__fd(t.ses), on_ring, &t)) ||
 	    (err = loop__timer(t.loop, DRAIN_NS, DRAIN_NS, on_ring, &t)) < 0 ||
@@ -426,6 +423,10 @@ static int calls_main(struct calls_cfg *c)
 		rt_err("cannot trace %d: %s", tgid, strerror(-err));
 		goto cleanup;
 	}
+	/* said once the probes see the process (tests wait for this line) */
+	mech = calls_sink_mechanism(t.calls);
+	if (mech)
+		fprintf(stderr, "%s\n", mech);
 	if (c->argv && child__release(&t.child)) {
 		child__abort(&t.child);
 		goto cleanup;

@@ -217,6 +217,29 @@ static void test_first_branch(void **state)
 	assert_int_equal(py_sites_first_branch(ind, sizeof(ind), 0x1000), -1);
 }
 
+static void test_frame_reg(void **state)
+{
+	/* RESUME_QUICK, RESUME of Debian's python3.11 (objdump): the frame is
+	 * rbx, where `mov %r15,0x38(%rbx)` stores next_instr into prev_instr */
+	static const __u8 quick[] = { 0x48, 0x8b, 0x44, 0x24, 0x08, 0x4c, 0x89, 0x7b, 0x38, 0x4d,
+				      0x8d, 0x57, 0x02, 0x8b, 0x40, 0x64, 0x41, 0x83, 0xf9, 0x01,
+				      0x7f, 0x08 };
+	static const __u8 resume[] = { 0x48, 0x8b, 0x7b, 0x20, 0x4c, 0x89, 0x7b, 0x38, 0x4d, 0x8d,
+				       0x57, 0x02, 0x0f, 0xb7, 0x47, 0x34, 0x66, 0x85, 0xc0, 0x74,
+				       0x10 };
+	/* the frame's register written before the branch (mov 0x8(%rsp),%ebx) */
+	static const __u8 clobbered[] = { 0x4c, 0x89, 0x7b, 0x38, 0x8b, 0x5c, 0x24, 0x08, 0x74, 0x02 };
+	/* a store at another displacement: no frame known */
+	static const __u8 other[] = { 0x4c, 0x89, 0x7b, 0x30, 0x74, 0x02 };
+
+	assert_int_equal(py_sites_frame_reg(quick, sizeof(quick), 0x52b29d, 20, 56), RT_REG_RBX);
+	assert_int_equal(py_sites_frame_reg(resume, sizeof(resume), 0x52f5d1, 19, 56), RT_REG_RBX);
+	assert_int_equal(py_sites_frame_reg(clobbered, sizeof(clobbered), 0x1000, 8, 56),
+			 RT_REG_NONE);
+	assert_int_equal(py_sites_frame_reg(other, sizeof(other), 0x1000, 4, 56), RT_REG_NONE);
+	assert_int_equal(py_sites_frame_reg(quick, sizeof(quick), 0x52b29d, -1, 56), RT_REG_NONE);
+}
+
 static void test_helper_lines(void **state)
 {
 	struct builtin_loc l;
@@ -245,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_capmem),
 		cmocka_unit_test(test_opcode_table),
 		cmocka_unit_test(test_first_branch),
+		cmocka_unit_test(test_frame_reg),
 		cmocka_unit_test(test_helper_lines),
 	};
 
