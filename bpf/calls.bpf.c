@@ -54,6 +54,9 @@ const volatile __u64 cfg_calls_types[RT_PK_N] = {};
 const volatile __u32 cfg_calls_strlen = 64;
 /* The Python probes fire in every process (--follow): scope first. */
 const volatile __u32 cfg_calls_follow = 0;
+/* The interpreter is not relocated (not PIE): _PyRuntime is at
+ * cfg_calls_runtime in every process. */
+const volatile __u32 cfg_calls_fixed = 0;
 
 /* Hooks still to be matched by name (userspace keeps the count). */
 volatile __u32 calls_npending;
@@ -125,12 +128,16 @@ struct calls_entry {
 	__u64 ts;
 	__u32 hook;
 	__u32 nlocalsplus; /* Python: where the return value is */
-	__u32 run;    /* Python: the process's run */
-	__u32 pad;
+	__u32 run;    /* the process's run */
+	__u32 cflags; /* C: ENTRY_* */
 	__u64 cframe; /* Python: the eval loop's _PyCFrame (the frame returns
 		       * in the same loop) */
 	__u64 tstate; /* Python: the thread's state */
+	__u64 runtime; /* builtin: _PyRuntime's address (0: not known) */
 };
+
+#define ENTRY_BUILTIN 1  /* a builtin's C function */
+#define ENTRY_STR_RET 2  /* a native function returning a C string */
 
 struct calls_thread {
 	__u32 depth;
@@ -785,8 +792,11 @@ static __always_inline __u64 py_frame(__u64 tstate)
 
 static __always_inline __u64 proc_runtime(__u32 tgid)
 {
-	struct calls_proc *p = bpf_map_lookup_elem(&calls_procs, &tgid);
+	struct calls_proc *p;
 
+	if (cfg_calls_fixed)
+		return cfg_calls_runtime;
+	p = bpf_map_lookup_elem(&calls_procs, &tgid);
 	return p ? p->runtime : 0;
 }
 
@@ -794,15 +804,8 @@ static __always_inline void proc_learn(__u32 tgid, __u64 runtime)
 {
 	struct calls_proc p = { .runtime = runtime };
 
-	if (!bpf_map_lookup_elem(&calls_procs, &tgid))
+	if (!cfg_calls_fixed && !bpf_map_lookup_elem(&calls_procs, &tgid))
 		bpf_map_update_elem(&calls_procs, &tgid, &p, BPF_NOEXIST);
-}
-
-static __always_inline __u64 proc_bias(__u32 tgid)
-{
-	__u64 rt = proc_runtime(tgid);
-
-	return rt ? rt - cfg_calls_runtime : 0;
 }
 
 static __always_inline struct calls_thread *thread_of(__u64 key, bool create)
@@ -1136,7 +1139,7 @@ int calls_c_entry(struct pt_regs *ctx)
 	struct calls_thread *t;
 	struct rt_call_event *ev;
 	struct calls_work *w;
-	__u64 r[6];
+	__u64 r[6], runtime;
 
 	run = rt_run_of_current(tgid);
 	if (!run)
@@ -1147,6 +1150,7 @@ int calls_c_entry(struct pt_regs *ctx)
 	ev = ev_new(RT_CALL_START, hook, run, pid_tgid);
 	if (!ev)
 		return 0;
+	runtime = hi->kind == RT_HOOK_BUILTIN ? proc_runtime(tgid) : 0;
 	t = thread_of((__u32)pid_tgid | (1ull << 32), true);
 	if (t && t->depth < RT_CALL_DEPTH) {
 		struct calls_entry *e = &t->e[t->depth & (RT_CALL_DEPTH - 1)];
@@ -1155,6 +1159,10 @@ int calls_c_entry(struct pt_regs *ctx)
 		e->code = PT_REGS_IP(ctx);
 		e->ts = ev->hdr.ts;
 		e->hook = hook;
+		e->run = run;
+		e->cflags = (hi->kind == RT_HOOK_BUILTIN ? ENTRY_BUILTIN : 0) |
+			    (hi->str_ret ? ENTRY_STR_RET : 0);
+		e->runtime = runtime;
 		t->depth++;
 	}
 	r[0] = PT_REGS_PARM1(ctx);
@@ -1168,7 +1176,7 @@ int calls_c_entry(struct pt_regs *ctx)
 	ev->code = PT_REGS_IP(ctx);
 	ev->frame = PT_REGS_SP(ctx);
 	if (hi->kind == RT_HOOK_BUILTIN) {
-		w = work_new(ev, tgid, proc_bias(tgid));
+		w = work_new(ev, tgid, runtime ? runtime - cfg_calls_runtime : 0);
 		if (!w)
 			return 0;
 		ev->obj = r[0];
@@ -1226,6 +1234,9 @@ int calls_c_entry_s(struct pt_regs *ctx)
 		e->code = PT_REGS_IP(ctx);
 		e->ts = rec->hdr.ts;
 		e->hook = hook;
+		e->run = run;
+		e->cflags = hi->str_ret ? ENTRY_STR_RET : 0;
+		e->runtime = 0;
 		t->depth++;
 	}
 	r[0] = PT_REGS_PARM1(ctx);
@@ -1270,13 +1281,12 @@ SEC("uretprobe")
 int calls_c_exit(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, run, hook = bpf_get_attach_cookie(ctx), d, kind;
-	struct rt_call_hookinfo *hi;
+	__u32 tgid = pid_tgid >> 32, hook = bpf_get_attach_cookie(ctx), d, kind = RT_CALL_FINISH;
+	__u64 ret = PT_REGS_RC(ctx), tstate = 0, exc = 0;
 	struct calls_thread *t;
 	struct calls_entry *e;
 	struct rt_call_event *ev;
 	struct calls_work *w;
-	__u64 ret = PT_REGS_RC(ctx), runtime = 0, tstate = 0, exc = 0;
 
 	t = thread_of((__u32)pid_tgid | (1ull << 32), false);
 	if (!t || !t->depth)
@@ -1286,29 +1296,22 @@ int calls_c_exit(struct pt_regs *ctx)
 	if (e->hook != hook)
 		return 0;
 	t->depth = d;
-	run = rt_run_of_current(tgid);
-	hi = bpf_map_lookup_elem(&calls_hooks, &hook);
-	if (!run || !hi)
-		return 0;
-	kind = RT_CALL_FINISH;
-	if (hi->kind == RT_HOOK_BUILTIN) {
-		runtime = proc_runtime(tgid);
-		tstate = runtime ? py_tstate(runtime) : 0;
-		if (!ret && tstate) {
-			exc = rd64(tstate + O.tstate_curexc_type);
-			if (exc)
-				kind = RT_CALL_ERROR;
-		}
+	/* a builtin returning NULL raised: the thread state says what */
+	if ((e->cflags & ENTRY_BUILTIN) && !ret && e->runtime) {
+		tstate = py_tstate(e->runtime);
+		exc = tstate ? rd64(tstate + O.tstate_curexc_type) : 0;
+		if (exc)
+			kind = RT_CALL_ERROR;
 	}
-	ev = ev_new(kind, hook, run, pid_tgid);
+	ev = ev_new(kind, hook, e->run, pid_tgid);
 	if (!ev)
 		return 0;
 	ev->start_ts = e->ts;
 	ev->code = e->code;
 	ev->frame = e->frame;
 	ev->obj = ret;
-	if (hi->kind == RT_HOOK_BUILTIN) {
-		w = work_new(ev, tgid, runtime ? runtime - cfg_calls_runtime : 0);
+	if (e->cflags & ENTRY_BUILTIN) {
+		w = work_new(ev, tgid, e->runtime ? e->runtime - cfg_calls_runtime : 0);
 		if (!w)
 			return 0;
 		if (exc)
@@ -1316,7 +1319,7 @@ int calls_c_exit(struct pt_regs *ctx)
 		else
 			push(w, ev, ret, ROLE_OBJ, 1, 0);
 		copy_all();
-	} else if (hi->str_ret) {
+	} else if (e->cflags & ENTRY_STR_RET) {
 		seg_cstr(ev, ret, RT_CALL_STR_BYTES);
 	}
 	ev_send(ev);

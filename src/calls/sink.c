@@ -68,6 +68,7 @@ struct calls {
 	struct pyval_limits lim; /* what the BPF programs copy, what is decoded */
 	unsigned long nrec;
 	bool floor;             /* RUNTRACE_CALLS_FLOOR: empty programs */
+	bool fixed;             /* the interpreter is not relocated (not PIE) */
 	int stats_fd;           /* --debug: the kernel times the programs */
 	bool exec_gone;
 	__s64 realtime_off;
@@ -122,8 +123,11 @@ static int find_python(struct calls *c, char *why, size_t len)
 		return -EINVAL;
 	}
 	err = py_sites_find(ef, &c->sites, why, len);
-	if (!err && !elf_file__is_dyn(ef) && !c->runtime_now)
-		c->runtime_now = c->sites.runtime; /* not relocated */
+	if (!err && !elf_file__is_dyn(ef)) {
+		c->fixed = true; /* not relocated */
+		if (!c->runtime_now)
+			c->runtime_now = c->sites.runtime;
+	}
 	elf_file__free(ef);
 	if (!err && !c->sites.ret_pc) {
 		snprintf(why, len, "%s has no USDT probes (function__return): Python hooks need a CPython built with them (Debian's python3.11)",
@@ -258,6 +262,7 @@ static int configure(void *self, struct runtrace_bpf *skel)
 		memcpy((void *)skel->rodata->cfg_calls_types, c->sites.types, sizeof(c->sites.types));
 		skel->rodata->cfg_calls_strlen = c->lim.str_len;
 		skel->rodata->cfg_calls_follow = c->o.follow;
+		skel->rodata->cfg_calls_fixed = c->fixed;
 	}
 	c->skel = skel;
 	return 0;
@@ -762,14 +767,13 @@ static const char *native_value(struct calls *c, enum call_ctype t, __u64 x, str
 static void exception(struct calls *c, struct proc *p, const struct rt_call_event *ev,
 		      struct call_out *o, struct vals *v)
 {
+	const struct pytype *type = p->r && ev->obj2 ? py_type_at(p->r, ev->obj2) : NULL;
+	const char *name = type ? type->name : "?";
 	struct strbuf sb = { 0 };
-	char name[128] = "?";
 	struct pyval *val = NULL;
-	__u64 tpname = 0;
 	size_t i;
 
-	if (ev->obj2 && !memreader__read_u64(capmem__reader(p->cap), ev->obj2 + c->off->tp_name, &tpname))
-		memreader__read_cstr(capmem__reader(p->cap), tpname, name, sizeof(name));
+	/* the type: copied with the record, or known from an earlier one */
 	strbuf_adds(&sb, strrchr(name, '.') ? strrchr(name, '.') + 1 : name);
 	o->exc_type = keep(v, &sb);
 	strbuf_addf(&sb, "%s(", o->exc_type);

@@ -136,6 +136,30 @@ def test_values_as_they_were_at_the_call(tmp_path):
     assert "unreadable" not in out.read_text()
 
 
+def test_errors_each_time(tmp_path):
+    """A Python function and a builtin raising, twice each: the exception's
+    type and repr every time, as the workload caught it."""
+    acct, out = tmp_path / "acct", tmp_path / "calls.jsonl"
+    p = run_rt("calls", "-f", "__main__.check", "-f", "posix.stat", "--json", "-o", out, "--",
+               PY, WL / "calls_errors.py", acct)
+    assert p.returncode == 0, p.stderr
+    evs = events(out)
+    check_nesting(evs)
+    a = account(acct)
+    mine = [e for e in evs if e["event"] == "error" and e["hook"] == "__main__.check"]
+    # the stat errors of the workload's own paths (the interpreter's
+    # start-up stats fail too): the event after each of their starts
+    stats = [e for e in evs if e["hook"] == "posix.stat"]
+    stat_errs = [stats[i + 1] for i, e in enumerate(stats[:-1])
+                 if e["event"] == "start" and "nonexistent" in e["args"][0]]
+    assert all(e["event"] == "error" for e in stat_errs)
+    got = [("check", e["exception"]["repr"]) for e in mine] + \
+          [("stat", e["exception"]["repr"]) for e in stat_errs]
+    assert got == [(x["call"], x["raised"]) for x in a]
+    assert [e["exception"]["type"] for e in mine + stat_errs] == \
+        ["ValueError"] * 2 + ["FileNotFoundError"] * 2
+
+
 def test_generators_and_coroutines_are_said_not_traced(tmp_path):
     out = tmp_path / "calls.jsonl"
     plain = subprocess.run([PY, str(WL / "calls_gen.py")], capture_output=True, text=True)
