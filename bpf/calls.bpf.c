@@ -1029,33 +1029,36 @@ static __always_inline void push_exception(struct calls_work *w, struct rt_call_
 	push(w, ev, value, ROLE_OBJ, 1, 0);
 }
 
-/* function__return: a frame returns, or an exception leaves it. */
-SEC("usdt")
-int calls_py_return(struct pt_regs *ctx)
+/* A frame leaves the eval loop: it returns, or an exception leaves it
+ * (or a generator yields: not hooked).  @reg: enum rt_call_reg holding
+ * the frame there, RT_REG_NONE if not known. */
+static __always_inline int py_exit(struct pt_regs *ctx, __u32 reg, __u64 bias)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, run, d;
-	__u64 frame, exc, bias;
+	__u32 tgid = pid_tgid >> 32, d;
+	__u64 frame, exc;
 	struct calls_thread *t;
 	struct calls_entry *e;
 	struct rt_call_event *ev;
 	struct calls_work *w;
 
-	/* every return of the process: one lookup when nothing hooked runs */
+	/* every exit of the process: one lookup when nothing hooked runs */
 	t = thread_of((__u32)pid_tgid, false);
 	if (!t || !t->depth)
 		return 0;
 	d = (t->depth - 1) & (RT_CALL_DEPTH - 1);
 	e = &t->e[d];
-	/* the frame returns in the eval loop it started in */
-	frame = rd64(e->cframe + O.cframe_current_frame);
+	if (reg) {
+		frame = reg_value(ctx, reg);
+	} else {
+		/* the frame returns in the eval loop it started in */
+		frame = rd64(e->cframe + O.cframe_current_frame);
+	}
 	if (!frame || e->frame != frame || rd64(frame + O.iframe_code) != e->code)
 		return 0;
-	run = e->run;
 	t->depth = d;
-	bias = PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx);
 	exc = rd64(e->tstate + O.tstate_curexc_type);
-	ev = ev_new(exc ? RT_CALL_ERROR : RT_CALL_FINISH, e->hook, run, pid_tgid);
+	ev = ev_new(exc ? RT_CALL_ERROR : RT_CALL_FINISH, e->hook, e->run, pid_tgid);
 	w = work_new(ev, tgid, bias);
 	if (!ev || !w)
 		return 0;
@@ -1072,6 +1075,26 @@ int calls_py_return(struct pt_regs *ctx)
 	copy_all();
 	ev_send(ev);
 	return 0;
+}
+
+/* The eval loop's test of the function__return semaphore, on every way
+ * out of a frame (pysites.c): the semaphore stays 0, CPython computes
+ * nothing for the probe. */
+SEC("uprobe")
+int calls_py_exit(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+
+	return py_exit(ctx, cookie >> RT_CALL_COOKIE_REG_SHIFT,
+		       PT_REGS_IP(ctx) - (cookie & ((1ull << RT_CALL_COOKIE_REG_SHIFT) - 1)));
+}
+
+/* function__return: where the exit sites are not found (CPython fills
+ * the probe's arguments, a line number among them, for every return). */
+SEC("usdt")
+int calls_py_return(struct pt_regs *ctx)
+{
+	return py_exit(ctx, RT_REG_NONE, PT_REGS_IP(ctx) - bpf_usdt_cookie(ctx));
 }
 
 /* The arguments of a builtin's C function, by its calling convention. */

@@ -5,6 +5,50 @@
 
 #include "calls/fmt.h"
 
+/* Numbers without printf: a line per hooked call, a reader that keeps
+ * up (its CPU is the traced program's when the machine is busy). */
+static void add_u64(struct strbuf *sb, unsigned long long v)
+{
+	char b[24];
+	int i = sizeof(b);
+
+	do {
+		b[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	strbuf_add(sb, b + i, sizeof(b) - i);
+}
+
+static void add_s64(struct strbuf *sb, long long v)
+{
+	if (v < 0) {
+		strbuf_addc(sb, '-');
+		add_u64(sb, 0ull - (unsigned long long)v);
+	} else {
+		add_u64(sb, v);
+	}
+}
+
+/* @ns as microseconds with one decimal, rounded half up ("12.3"). */
+static void add_us(struct strbuf *sb, long long ns)
+{
+	unsigned long long tenths = ((unsigned long long)ns + 50) / 100;
+
+	add_u64(sb, tenths / 10);
+	strbuf_addc(sb, '.');
+	strbuf_addc(sb, '0' + tenths % 10);
+}
+
+/* @s, then spaces to @width. */
+static void add_padded(struct strbuf *sb, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	strbuf_add(sb, s, n);
+	while (n++ < width)
+		strbuf_addc(sb, ' ');
+}
+
 static void add_args(const struct call_out *o, struct strbuf *sb)
 {
 	size_t i;
@@ -26,28 +70,47 @@ static void add_args(const struct call_out *o, struct strbuf *sb)
 	for (i = 0; i < o->nkw; i++) {
 		if (i)
 			strbuf_adds(sb, ", ");
-		strbuf_addf(sb, "'%s': %s", o->kwnames[i], o->kwvals[i]);
+		strbuf_addc(sb, '\'');
+		strbuf_adds(sb, o->kwnames[i]);
+		strbuf_adds(sb, "': ");
+		strbuf_adds(sb, o->kwvals[i]);
 	}
 	strbuf_addc(sb, '}');
 }
 
 void call_out_text(const struct call_out *o, struct strbuf *sb)
 {
-	if (o->show_pid)
-		strbuf_addf(sb, "[pid %d] ", o->pid);
-	strbuf_addf(sb, "%-6s %-24s ", o->event, o->hook);
-	if (o->ident)
-		strbuf_addf(sb, "tid %llu (native %d)", (unsigned long long)o->ident, o->tid);
-	else
-		strbuf_addf(sb, "tid %d", o->tid);
+	if (o->show_pid) {
+		strbuf_adds(sb, "[pid ");
+		add_s64(sb, o->pid);
+		strbuf_adds(sb, "] ");
+	}
+	add_padded(sb, o->event, 6);
+	strbuf_addc(sb, ' ');
+	add_padded(sb, o->hook, 24);
+	strbuf_adds(sb, " tid ");
+	if (o->ident) {
+		add_u64(sb, o->ident);
+		strbuf_adds(sb, " (native ");
+		add_s64(sb, o->tid);
+		strbuf_addc(sb, ')');
+	} else {
+		add_s64(sb, o->tid);
+	}
 	if (o->has_args)
 		add_args(o, sb);
-	if (o->exc_repr)
-		strbuf_addf(sb, "  raised %s", o->exc_repr);
-	else if (o->ret)
-		strbuf_addf(sb, "  return %s", o->ret);
-	if (o->dur_ns >= 0)
-		strbuf_addf(sb, "  %.1f us", o->dur_ns / 1000.0);
+	if (o->exc_repr) {
+		strbuf_adds(sb, "  raised ");
+		strbuf_adds(sb, o->exc_repr);
+	} else if (o->ret) {
+		strbuf_adds(sb, "  return ");
+		strbuf_adds(sb, o->ret);
+	}
+	if (o->dur_ns >= 0) {
+		strbuf_adds(sb, "  ");
+		add_us(sb, o->dur_ns);
+		strbuf_adds(sb, " us");
+	}
 	strbuf_addc(sb, '\n');
 }
 
@@ -66,10 +129,16 @@ void call_out_json(const struct call_out *o, struct strbuf *sb)
 	json_str(sb, o->hook);
 	strbuf_adds(sb, ",\"kind\":");
 	json_str(sb, o->kind);
-	strbuf_addf(sb, ",\"pid\":%d,\"tid\":%d", o->pid, o->tid);
-	if (o->ident)
-		strbuf_addf(sb, ",\"thread_ident\":%llu", (unsigned long long)o->ident);
-	strbuf_addf(sb, ",\"time_ns\":%lld", (long long)o->realtime_ns);
+	strbuf_adds(sb, ",\"pid\":");
+	add_s64(sb, o->pid);
+	strbuf_adds(sb, ",\"tid\":");
+	add_s64(sb, o->tid);
+	if (o->ident) {
+		strbuf_adds(sb, ",\"thread_ident\":");
+		add_u64(sb, o->ident);
+	}
+	strbuf_adds(sb, ",\"time_ns\":");
+	add_s64(sb, o->realtime_ns);
 	if (o->has_args) {
 		strbuf_adds(sb, ",\"args\":[");
 		for (i = 0; i < o->nargs; i++) {
@@ -103,8 +172,10 @@ void call_out_json(const struct call_out *o, struct strbuf *sb)
 		json_str(sb, o->exc_repr);
 		strbuf_addc(sb, '}');
 	}
-	if (o->dur_ns >= 0)
-		strbuf_addf(sb, ",\"duration_us\":%.1f", o->dur_ns / 1000.0);
+	if (o->dur_ns >= 0) {
+		strbuf_adds(sb, ",\"duration_us\":");
+		add_us(sb, o->dur_ns);
+	}
 	strbuf_adds(sb, "}\n");
 }
 

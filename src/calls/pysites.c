@@ -163,6 +163,74 @@ int py_sites_frame_reg(const __u8 *code, size_t len, __u64 addr, long branch, un
 	return frame == X86_REG_INVALID ? RT_REG_NONE : reg_of(frame);
 }
 
+/* A direct conditional branch (jcc rel8/rel32): the kernel emulates it. */
+static bool is_jcc(const cs_insn *insn)
+{
+	const __u8 *b = insn->bytes;
+	unsigned k = 0;
+
+	while (k < insn->size && (b[k] == 0x2e || b[k] == 0x3e || b[k] == 0xf2))
+		k++;
+	return (b[k] >= 0x70 && b[k] <= 0x7f) ||
+	       (b[k] == 0x0f && k + 1 < insn->size && b[k + 1] >= 0x80 && b[k + 1] <= 0x8f);
+}
+
+int py_sites_exit_sites(const __u8 *code, size_t len, __u64 addr, __u64 sema, unsigned disp_a,
+			unsigned disp_b, __u64 *sites, int *regs, int max)
+{
+	x86_reg frame = X86_REG_INVALID;
+	const __u8 *p = code;
+	uint64_t a = addr;
+	size_t left = len;
+	bool tested = false;
+	cs_insn *insn;
+	int n = 0;
+	csh h;
+
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return 0;
+	cs_option(h, CS_OPT_DETAIL, CS_OPT_ON);
+	insn = cs_malloc(h);
+	while (insn && n < max && left) {
+		const cs_x86 *x;
+
+		if (!cs_disasm_iter(h, &p, &left, &a, insn)) {
+			/* not code (padding, data): step over a byte */
+			p++, a++, left--;
+			frame = X86_REG_INVALID;
+			tested = false;
+			continue;
+		}
+		x = &insn->detail->x86;
+		if (tested && is_jcc(insn)) {
+			sites[n] = insn->address;
+			regs[n] = frame == X86_REG_INVALID ? RT_REG_NONE : reg_of(frame);
+			n++;
+		}
+		tested = insn->id == X86_INS_CMP && x->op_count == 2 &&
+			 x->operands[0].type == X86_OP_MEM && x->operands[0].mem.base == X86_REG_RIP &&
+			 x->operands[0].mem.index == X86_REG_INVALID &&
+			 insn->address + insn->size + x->operands[0].mem.disp == sema &&
+			 x->operands[1].type == X86_OP_IMM && x->operands[1].imm == 0;
+		if (insn->id == X86_INS_MOV && x->op_count == 2 && x->operands[0].type == X86_OP_MEM &&
+		    x->operands[0].mem.index == X86_REG_INVALID &&
+		    (x->operands[0].mem.disp == (int64_t)disp_a ||
+		     x->operands[0].mem.disp == (int64_t)disp_b) &&
+		    reg_of(x->operands[0].mem.base) != RT_REG_NONE) {
+			frame = x->operands[0].mem.base;
+			continue;
+		}
+		/* a run of code ends at a jump or a return (what follows is
+		 * reached from elsewhere) */
+		if (insn->id == X86_INS_JMP || insn->id == X86_INS_RET ||
+		    (frame != X86_REG_INVALID && writes(h, insn, frame)))
+			frame = X86_REG_INVALID;
+	}
+	cs_free(insn, 1);
+	cs_close(&h);
+	return n;
+}
+
 /* The R_X86_64_RELATIVE addends of a shared object, by slot address. */
 struct reloc {
 	__u64 off, addend;
@@ -345,6 +413,7 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 		if (!strcmp(u[i].name, "function__return")) {
 			out->ret_pc = u[i].pc;
 			out->ret_off = u[i].pc_offset;
+			out->ret_sema = u[i].semaphore;
 		} else if (!strcmp(u[i].name, "audit")) {
 			out->audit_pc = u[i].pc;
 		}
@@ -382,6 +451,21 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 		/* 3.11's _PyInterpreterFrame.prev_instr */
 		out->resume_reg[out->nresume] = py_sites_frame_reg(code, sizeof(code), h, b, 56);
 		out->nresume++;
+	}
+	if (out->ret_sema) {
+		__u8 *code = malloc(eval->size);
+		int k2;
+
+		/* 3.11's _PyInterpreterFrame.prev_instr and stacktop */
+		if (code && !elf_file__read_vaddr(ef, eval->value, code, eval->size))
+			out->nexit = py_sites_exit_sites(code, eval->size, eval->value, out->ret_sema, 56,
+							 64, out->exit, out->exit_reg, 8);
+		free(code);
+		for (k2 = 0; k2 < out->nexit; k2++)
+			if (elf_file__vaddr_to_offset(ef, out->exit[k2], &out->exit_off[k2])) {
+				out->nexit = 0; /* all of them or none */
+				break;
+			}
 	}
 	if (out->nresume != 2) {
 		snprintf(why, len, "%s: no probe site found in the RESUME handlers",

@@ -28,6 +28,14 @@ struct py_sites {
 	int resume_reg[2];      /* enum rt_call_reg holding the frame there */
 	int nresume;
 	__u64 ret_pc, ret_off;  /* function__return USDT (0: none) */
+	__u64 ret_sema;         /* its semaphore's link-time address */
+	/* Where the eval loop tests that semaphore on every way out of a
+	 * frame (return, yield, exception): the direct branch after each
+	 * test.  A uprobe there sees every exit without the semaphore set,
+	 * so CPython computes nothing for a probe nobody reads. */
+	__u64 exit[8], exit_off[8];
+	int exit_reg[8];        /* enum rt_call_reg holding the frame there */
+	int nexit;
 	__u64 audit_pc;         /* audit USDT (0: none) */
 	__u64 runtime;          /* _PyRuntime link-time address */
 	__u64 eval, eval_size;  /* _PyEval_EvalFrameDefault */
@@ -47,6 +55,15 @@ long py_sites_find_table(const __u64 *vals, size_t n, __u64 lo, __u64 hi);
  * instruction; -1 if the first one is not a direct jcc/jmp (the kernel
  * would single-step it) or none is found in @len bytes. */
 long py_sites_first_branch(const __u8 *code, size_t len, __u64 addr);
+
+/* Pure: the exit sites of the eval loop @code (at @addr): the direct
+ * branch after each `cmp $0, SEMA(%rip)` of the function__return
+ * semaphore at @sema, with the register holding the frame there (the base
+ * of the last store to frame->prev_instr or frame->stacktop, @disp_a and
+ * @disp_b, in the same straight run of code; RT_REG_NONE if none).  The
+ * number found, at most @max. */
+int py_sites_exit_sites(const __u8 *code, size_t len, __u64 addr, __u64 sema, unsigned disp_a,
+			unsigned disp_b, __u64 *sites, int *regs, int max);
 
 /* Pure: the register (enum rt_call_reg) that holds the interpreter frame
  * at offset @branch of the handler at @addr: the base of the store of

@@ -234,7 +234,7 @@ cleanup:
 
 static const char *const progs[] = {
 	"calls_py_resume", "calls_py_return", "calls_c_entry", "calls_c_entry_s",
-	"calls_c_exit", "calls_audit_event", "calls_floor", "calls_floor_usdt",
+	"calls_c_exit", "calls_audit_event", "calls_floor", "calls_floor_usdt", "calls_py_exit",
 };
 
 static int configure(void *self, struct runtrace_bpf *skel)
@@ -340,13 +340,14 @@ static int attach_all(struct calls *c, struct runtrace_bpf *skel)
 	pid_t pid = c->o.follow ? -1 : c->o.pid;
 	struct bpf_program *entry = skel->progs.calls_c_entry, *entry_s = skel->progs.calls_c_entry_s,
 			   *exit = skel->progs.calls_c_exit, *resume = skel->progs.calls_py_resume,
-			   *ret = skel->progs.calls_py_return, *audit = skel->progs.calls_audit_event;
+			   *ret = skel->progs.calls_py_return, *audit = skel->progs.calls_audit_event,
+			   *pexit = skel->progs.calls_py_exit;
 	__u32 npending = 0;
 	int i, k, err = 0;
 
 	if (c->floor) {
 		/* the same probes, each running an empty program */
-		entry = entry_s = exit = resume = skel->progs.calls_floor;
+		entry = entry_s = exit = resume = pexit = skel->progs.calls_floor;
 		ret = audit = skel->progs.calls_floor_usdt;
 	}
 
@@ -412,7 +413,20 @@ static int attach_all(struct calls *c, struct runtrace_bpf *skel)
 		rt_dbg("calls: RESUME handler: uprobe at %s+0x%llx, frame in register %d", c->pybin,
 		       (unsigned long long)c->sites.resume_off[k], c->sites.resume_reg[k]);
 	}
-	if (npending && !err) {
+	/* the exits: the eval loop's tests of the function__return
+	 * semaphore, else the probe itself */
+	for (k = 0; npending && k < c->sites.nexit && !err; k++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo,
+			    .bpf_cookie = c->sites.exit[k] |
+					  (__u64)c->sites.exit_reg[k] << RT_CALL_COOKIE_REG_SHIFT);
+
+		err = add_link(c, bpf_program__attach_uprobe_opts(pexit, pid, c->pybin,
+								  c->sites.exit_off[k], &uo),
+			       "the eval loop's frame exit");
+		rt_dbg("calls: frame exit: uprobe at %s+0x%llx, frame in register %d", c->pybin,
+		       (unsigned long long)c->sites.exit_off[k], c->sites.exit_reg[k]);
+	}
+	if (npending && !c->sites.nexit && !err) {
 		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = c->sites.ret_pc);
 
 		err = add_link(c, bpf_program__attach_usdt(ret, pid, c->pybin,
@@ -1006,8 +1020,8 @@ int calls_sink_new(const struct calls_opts *o, struct sink *out)
 		return err;
 	}
 	snprintf(c->mech, sizeof(c->mech),
-		 "runtrace: calls: Python functions: uprobes on the eval loop's RESUME handlers (every Python call pays one) and the function__return USDT of %s",
-		 c->pybin);
+		 "runtrace: calls: Python functions: uprobes on the eval loop's RESUME handlers and %s of %s (every Python call pays one of each)",
+		 c->sites.nexit ? "on its frame exits" : "the function__return USDT", c->pybin);
 	memset(out, 0, sizeof(*out));
 	out->ops = &calls_ops;
 	out->self = c;
