@@ -443,7 +443,7 @@ __noinline __u32 calls_type_kind(__u64 type)
 /* Segments of a dict's keys object and its first @k entries (the rest
  * read as empty); the entries' offset, and *@n, *@esize. */
 static __always_inline long copy_entries(struct rt_call_event *ev, __u64 keys, __u32 k, __u32 *n,
-					 __u32 *esize)
+					 __u32 *esize, __u32 *total)
 {
 	long ko = seg_put(ev, keys, O.dictkeys_indices, 0, 0);
 	__u64 nentries, entries;
@@ -458,6 +458,7 @@ static __always_inline long copy_entries(struct rt_call_event *ev, __u64 keys, _
 	if (k > nentries)
 		k = nentries;
 	*n = k;
+	*total = nentries;
 	if (!k)
 		return -1;
 	return seg_put(ev, entries, k * *esize, nentries * *esize, 0);
@@ -493,7 +494,7 @@ __noinline int calls_copy_find(__u64 dict, __u32 want)
 {
 	struct rt_call_event *ev = scratch();
 	struct calls_work *w = work();
-	__u32 n, esize, j, ko = 0;
+	__u32 n, esize, j, ko = 0, total;
 	__u64 k, name[2];
 	long off, eo;
 
@@ -502,7 +503,7 @@ __noinline int calls_copy_find(__u64 dict, __u32 want)
 	off = seg_put(ev, dict, 48, 0, 0);
 	if (off < 0 || got64(ev, off, O.dict_values))
 		return 0;
-	eo = copy_entries(ev, got64(ev, off, O.dict_keys), 8, &n, &esize);
+	eo = copy_entries(ev, got64(ev, off, O.dict_keys), 8, &n, &esize, &total);
 	if (eo < 0)
 		return 0;
 	if (esize == 24)
@@ -612,13 +613,53 @@ __noinline int calls_copy_obj(__u64 addr, __u32 role, __u32 depth)
 		}
 		break;
 	case RT_PK_DICT: {
-		__u32 esize, ko = 0;
+		__u32 esize, ko = 0, total, used, psize;
+		__u64 values;
+		__u8 pre[2];
+		long vo;
 
 		off = seg_need(ev, off, addr, O.dict_values + 8);
-		if (off < 0 || got64(ev, off, O.dict_values))
-			break; /* a split table (an instance's __dict__): not copied */
+		if (off < 0)
+			break;
+		values = got64(ev, off, O.dict_values);
+		if (values) {
+			/* a split table (an object's __dict__): the shared keys,
+			 * the values, their order before them (values[-2]: how
+			 * many, values[-1]: the size of that prefix) */
+			if (bpf_probe_read_user(pre, sizeof(pre), (void *)(values - 2)))
+				break;
+			used = pre[0];
+			psize = pre[1];
+			if (psize < used + 2)
+				break;
+			eo = copy_entries(ev, got64(ev, off, O.dict_keys), 16, &n, &esize, &total);
+			if (eo < 0)
+				break;
+			vo = seg_put(ev, values - psize, psize + 8 * n, psize + 8 * total, 0);
+			if (vo < 0)
+				break;
+			if (esize == 24)
+				ko = 8;
+			for (i = 0; i < RT_CALL_VAL_ITEMS; i++) {
+				__u32 ix;
+				__u64 k, v;
+
+				if (i >= used || i >= items)
+					break;
+				ix = got8(ev, vo, psize - 3 - i); /* order[used - 1 - i] */
+				if (ix >= n)
+					continue; /* not copied: shown as cut */
+				k = got64(ev, eo, ix * esize + ko);
+				v = got64(ev, vo, psize + 8 * ix);
+				if (!k || !v)
+					continue;
+				push(w, ev, k, ROLE_OBJ, depth + 1, 0);
+				push(w, ev, v, ROLE_OBJ, depth + 1, 0);
+			}
+			break;
+		}
 		/* the first items (a few more: some may have been deleted) */
-		eo = copy_entries(ev, got64(ev, off, O.dict_keys), items + 2, &n, &esize);
+		eo = copy_entries(ev, got64(ev, off, O.dict_keys), items + 2, &n, &esize, &total);
 		if (eo < 0)
 			break;
 		if (esize == 24)
@@ -767,6 +808,13 @@ static __always_inline void ev_send(struct rt_call_event *ev)
 
 	if (ev->data_len > RT_CALL_DATA_MAX)
 		return;
+	/* a program preempted while it built its record (a preemptible
+	 * kernel) may find that another thread's program took the per-CPU
+	 * buffers meanwhile: its record is lost, and counted */
+	if (ev->hdr.tid != (__u32)bpf_get_current_pid_tgid()) {
+		rt_count_drop(RT_EV_CALL);
+		return;
+	}
 	if (ev->data_len == RT_CALL_DATA_MAX)
 		size = RT_CALL_EVENT_HDR_SIZE + RT_CALL_DATA_MAX;
 	ev->hdr.size = size;

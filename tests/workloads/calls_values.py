@@ -47,6 +47,10 @@ call(take, 1, -7, 2 ** 70, 0, True, None, 1.5, -0.0)
 call(take, "ascii", "\u00e9-\u00fc", "\u65e5\u672c", "\U0001f600x", "", "a'b\"c\n")
 call(take, b"bytes\x00\xff", 3 + 4j, Point(1), Point, take, "x" * 64)
 call(take, key="v", n={"a": 1}, m=[None])
+pt = Point("one")
+pt.y = (2, 3)
+call(take, vars(pt))  # an object's __dict__: a split table
+pt.x = "changed"
 # the kwargs dict is freed: new dicts take its memory
 junk = [{"junk": i} for i in range(1000)]
 call(kwonly, 1, key="k", flag=True)
