@@ -6,16 +6,20 @@
  * for Python-to-Python calls (gh-98894), so the entry is a uprobe on the
  * first direct branch of the RESUME and RESUME_QUICK instruction handlers
  * of the eval loop (src/calls/pysites.c finds them): every frame runs its
- * RESUME once when it starts.  The program reads the thread's current
- * frame (_PyRuntime.gilstate.tstate_current -> cframe -> current_frame:
- * the thread holds the GIL), looks its code object up in calls_codes and,
- * for a hooked one whose frame is fresh (prev_instr at its RESUME), copies
- * the arguments.  Code objects not yet known are matched once by
- * "module.qualname" or "qualname" (calls_pq, calls_pfull), so a hook
- * applies whenever its module is imported, before or after attach.  The
- * exit is the function__return USDT (it fires on returns and on
- * exceptions leaving a frame), matched against the thread's stack of
- * hooked frames.
+ * RESUME once when it starts.  The frame is in the register the handler
+ * keeps it in (else the thread's current frame: _PyRuntime.gilstate.
+ * tstate_current -> cframe -> current_frame, the thread holds the GIL);
+ * its code object is looked up in calls_codes and, for a hooked one whose
+ * frame is fresh (prev_instr at its RESUME), the arguments are copied.
+ * A code object not known yet is matched by "module.qualname" or
+ * "qualname" (calls_pq, calls_pfull), so a hook applies whenever its
+ * module is imported, before or after attach; the answer is kept, "no"
+ * too, checked against the code's qualname (a code object freed and
+ * another at its address is matched again).  The exit is a uprobe on
+ * each test of the function__return USDT's semaphore in the eval loop
+ * (every return, exception and yield passes one; the semaphore stays 0,
+ * so CPython computes nothing for it), or that USDT itself where those
+ * are not found, matched against the thread's stack of hooked frames.
  *
  * Builtins and native functions: a uprobe and a uretprobe on the C
  * function, the hook id as cookie.  Audit events: the audit USDT, the
@@ -29,7 +33,8 @@
  * process for a value: it may have changed, been freed, or exited.
  *
  * Probe cookies of the Python probes are the link-time address of the
- * probe site: ip - cookie is the load bias of the interpreter.
+ * probe site (the low 56 bits; the top byte names the frame's register):
+ * ip - address is the load bias of the interpreter.
  */
 #include "common.bpf.h"
 #include <bpf/usdt.bpf.h>
@@ -829,13 +834,6 @@ static __always_inline void ev_send(struct rt_call_event *ev)
 static __always_inline __u64 py_tstate(__u64 runtime)
 {
 	return rd64(runtime + O.runtime_tstate_current);
-}
-
-static __always_inline __u64 py_frame(__u64 tstate)
-{
-	__u64 cframe = rd64(tstate + O.tstate_cframe);
-
-	return cframe ? rd64(cframe + O.cframe_current_frame) : 0;
 }
 
 static __always_inline __u64 proc_runtime(__u32 tgid)
