@@ -1318,6 +1318,9 @@ int calls_c_entry_s(struct pt_regs *ctx)
 		rec->regs[i] = r[i];
 	rec->code = PT_REGS_IP(ctx);
 	rec->frame = PT_REGS_SP(ctx);
+	/* unrolled: before 6.4 the verifier rejects a loop whose back edge is
+	 * a fallthrough ("back-edge from insn"), and clang lays this one out so */
+#pragma clang loop unroll(full)
 	for (i = 0; i < 6; i++) {
 		struct rt_call_seg *s;
 		__u64 a = r[i];

@@ -336,7 +336,8 @@ static int calls_main(struct calls_cfg *c)
 		rt_err("cannot set up the event loop: %s", strerror(errno));
 		return RT_EXIT_INTERNAL;
 	}
-	if (features_require_bpf(&t.feat, "calls"))
+	if (features_require_bpf(&t.feat, "calls") ||
+	    features_require(&t.feat, t.feat.bpf_loop, "calls", "the bpf_loop helper", "5.17"))
 		goto cleanup;
 	if (c->pid) {
 		err = scope_check_pid(c->pid, &tgid, why, sizeof(why));

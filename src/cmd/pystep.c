@@ -477,7 +477,8 @@ int cmd_pystep(int argc, char **argv)
 		rt_err("cannot set up the event loop: %s", strerror(errno));
 		goto cleanup;
 	}
-	if (features_require_bpf(&f, "pystep"))
+	if (features_require_bpf(&f, "pystep") ||
+	    features_require(&f, f.mount_setattr, "pystep", "mount_setattr() for its box", "5.12"))
 		goto cleanup;
 	env = ps_env__new(&c->o);
 	if (!env)

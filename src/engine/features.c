@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -84,12 +85,25 @@ static bool probe_atomic_xchg(void)
 	return true;
 }
 
+int features_require(const struct features *f, bool have, const char *what, const char *need,
+		     const char *version)
+{
+	if (have)
+		return 0;
+	rt_err("%s needs %s (Linux %s); this kernel is %s", what, need, version, f->kernel);
+	return -EOPNOTSUPP;
+}
+
 int features_require_xchg(const struct features *f, const char *what)
 {
-	if (f->atomic_xchg)
-		return 0;
-	rt_err("%s needs BPF atomic exchange (Linux 5.12); this kernel is %s", what, f->kernel);
-	return -EOPNOTSUPP;
+	return features_require(f, f->atomic_xchg, what, "BPF atomic exchange", "5.12");
+}
+
+/* mount_setattr(2) exists: with no flags it fails EINVAL (or EBADF), not
+ * ENOSYS. */
+static bool probe_mount_setattr(void)
+{
+	return syscall(442 /* __NR_mount_setattr */, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
 }
 
 void features_probe_bpf(struct features *f)
@@ -105,6 +119,8 @@ void features_probe_bpf(struct features *f)
 	f->tracing_prog = f->btf;
 	f->cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) == 1;
 	f->atomic_xchg = probe_atomic_xchg();
+	f->bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1;
+	f->mount_setattr = probe_mount_setattr();
 	btf = btf__load_vmlinux_btf();
 	if (btf) {
 		f->block_io_start = features_tp_struct_arg(btf, "block_io_start", "request") == 0;
@@ -206,6 +222,9 @@ void features_print(FILE *out, const struct features *f)
 	fprintf(out, "cgroup_skb: %s\n", yes_no(f->cgroup_skb));
 	fprintf(out, "atomic xchg: %s\n", f->atomic_xchg ? "yes" :
 		"no (5.12: --call-trace, trace and deps refuse to start)");
+	fprintf(out, "bpf_loop: %s\n", f->bpf_loop ? "yes" : "no (5.17: calls refuses to start)");
+	fprintf(out, "mount_setattr: %s\n", f->mount_setattr ? "yes" :
+		"no (5.12: pystep refuses to start)");
 	fprintf(out, "cgroup.kill: %s\n", f->cgroup_kill ? "yes" :
 		"no (5.14: a run's leftovers are killed pid by pid)");
 	fprintf(out, "block_io_start: %s (--sys-trace attributes disk IO %s)\n",

@@ -25,6 +25,8 @@ struct features {
 	bool block_io_start;     /* tracepoint block_io_start (6.5) for --sys-trace */
 	bool atomic_xchg;        /* BPF atomic exchange (5.12): syscall tracing's
 				  * per-CPU claims (--call-trace, trace, deps) */
+	bool bpf_loop;           /* bpf_loop() (5.17): calls' value copies */
+	bool mount_setattr;      /* mount_setattr(2) (5.12): pystep's read-only box */
 };
 
 /* Cheap checks: kernel, BTF, capabilities, mounts. */
@@ -48,6 +50,10 @@ void features_print(FILE *out, const struct features *f);
  * naming @what, the need and this kernel, and -EOPNOTSUPP.  After
  * features_probe_bpf(). */
 int features_require_xchg(const struct features *f, const char *what);
+/* The same for @what needing feature @have, named @need, in Linux @version
+ * (e.g. "the bpf_loop helper", "5.17"). */
+int features_require(const struct features *f, bool have, const char *what, const char *need,
+		     const char *version);
 /* Probe everything; if BPF cannot be used, say so in one line naming
  * @what ("trace", "--call-trace") and return -EPERM.  Mounts tracefs if
  * absent.  0 when BPF can be used. */

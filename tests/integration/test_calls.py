@@ -46,6 +46,7 @@ DEMO_HOOKS = ["-f", "io.open", "-f", "subprocess.Popen.__init__", "-f", "posix.s
               "-f", "Test1.func_test_user_code", "-f", "__main__.plain_function"]
 
 
+@pytest.mark.kernel_matrix
 def test_demo(tmp_path):
     acct, out = tmp_path / "acct", tmp_path / "calls.jsonl"
     plain = subprocess.run([PY, str(WL / "calls_demo.py"), str(tmp_path / "acct0")],

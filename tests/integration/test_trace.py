@@ -419,3 +419,28 @@ def test_kernels_without_atomic_exchange_refuse_in_one_line(tmp_path):
             assert "needs BPF atomic exchange (Linux 5.12); this kernel is" in p.stderr
         else:
             assert p.returncode == 0, (args, p.stderr)
+
+
+@requires_bpf
+@pytest.mark.kernel_matrix
+@pytest.mark.parametrize("feature,args,need", [
+    ("bpf_loop", ["calls", "-f", "json.loads", "--", "/usr/bin/python3.11", "-c", "pass"],
+     "calls needs the bpf_loop helper (Linux 5.17)"),
+    ("mount_setattr", ["pystep", "--test"], "pystep needs mount_setattr() for its box (Linux 5.12)"),
+])
+def test_subcommands_refuse_kernels_that_lack_what_they_need(feature, args, need):
+    """calls and pystep either run, or refuse at start in one line naming
+    what is missing and the kernel that has it (exit 3), as --version -v
+    says."""
+    v = run_rt("--version", "-v").stdout
+    m = re.search(rf"^{feature}: (yes|no)", v, re.M)
+    assert m, v
+    if not os.path.exists("/usr/bin/python3.11"):
+        pytest.skip("no /usr/bin/python3.11")
+    p = run_rt(*args, timeout=120)
+    if m.group(1) == "no":
+        assert p.returncode == 3, p.stderr
+        assert p.stderr.count("\n") == 1 and need in p.stderr, p.stderr
+    else:
+        assert need not in p.stderr
+        assert p.returncode == 0, p.stderr
