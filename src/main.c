@@ -5,6 +5,7 @@
 #include "cmd/run_options.h"
 #include "engine/features.h"
 #include "cmd/run.h"
+#include "cmd/profile.h"
 #include "cmd/trace.h"
 #include "util/util.h"
 
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
 	/* subcommands; anything else is the runner's (`run` is optional) */
 	if (argc > 1 && !strcmp(argv[1], "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return cmd_profile(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "runtrace: %s (see runtrace --help)\n", err);
 		return RT_EXIT_USAGE;

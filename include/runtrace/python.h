@@ -29,7 +29,9 @@
 #ifndef RUNTRACE_PYTHON_H
 #define RUNTRACE_PYTHON_H
 
+#ifndef __VMLINUX_H__ /* BPF code has the types from vmlinux.h */
 #include <linux/types.h>
+#endif
 
 /* An offset this version does not have. */
 #define RT_PY_NONE 0xffffffffu

@@ -151,7 +151,7 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 }
 
 static const char *const future_subcommands[] = {
-	"deps", "profile", "calls", "pystep",
+	"deps", "calls", "pystep",
 };
 
 struct run_parse {

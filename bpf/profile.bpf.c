@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * runtrace profile: inclusive wall-clock time of chosen functions of one
+ * process, Python or native, counted in the kernel (include/runtrace/
+ * profile.h has the model).
+ *
+ *   profile_sample   a cpu-clock perf event per CPU: a tick on a thread of
+ *                    the target adds the period to the slots on its stack
+ *   profile_switch   sched_switch: a thread of the target leaving a CPU
+ *                    leaves its slots and the time; coming back, the time
+ *                    away is added to them (off CPU)
+ *   profile_exit     a thread of the target exits: forget it
+ *
+ * Nothing reaches userspace but stacks with code objects it has not
+ * named yet (struct rt_profile_unknown).
+ */
+#include "common.bpf.h"
+#include "pyframe.bpf.h"
+#include "runtrace/profile.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PF_EXITING 0x00000004 /* include/linux/sched.h */
+#define TSTATE_RETRY_NS 20000000ull /* look again for a thread's tstate after */
+
+/* Set by userspace, and changed by it while the programs are attached. */
+volatile __u32 profile_tgid;     /* the process profiled (0: none) */
+volatile __u32 profile_run;      /* hdr.run of its records */
+volatile __u32 profile_py_on;    /* profile_python holds the target's CPython */
+volatile __u32 profile_nranges;  /* entries of profile_ranges in use */
+
+/* The target's CPython: its layout and where _PyRuntime is (one entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_profile_python);
+} profile_python SEC(".maps");
+
+/* Native functions: address ranges (the first profile_nranges). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RT_PROFILE_RANGES);
+	__type(key, __u32);
+	__type(value, struct rt_profile_range);
+} profile_ranges SEC(".maps");
+
+/* code object address -> slots of the functions it is (0: none). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RT_PROFILE_CODES);
+	__type(key, __u64);
+	__type(value, __u64);
+} profile_codes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RT_PROFILE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct rt_profile_count);
+} profile_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_profile_stats);
+} profile_stats SEC(".maps");
+
+/* A thread's PyThreadState, or 0 and when to look again. */
+struct profile_tstate {
+	__u64 tstate;
+	__u64 retry_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct profile_tstate);
+} profile_tstates SEC(".maps");
+
+/* tid -> what the thread left when it went off CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct rt_profile_off);
+} profile_off SEC(".maps");
+
+/* Per-CPU working memory (too big for the BPF stack): one for the tick,
+ * one for sched_switch. */
+struct profile_scratch {
+	__u8 frame[RT_PY_FRAME_BUF];
+	__u64 ips[RT_PROFILE_MAX_IPS];
+	struct rt_profile_off walk;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct profile_scratch);
+} profile_scratch SEC(".maps");
+
+static __always_inline struct rt_profile_stats *stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&profile_stats, &zero);
+}
+
+/* The PyThreadState of thread @tid of the target, cached per tid and
+ * checked at each use; 0 if it has none (yet). */
+static __always_inline __u64 tstate_of(const struct rt_profile_python *py, __u32 tid, __u64 now)
+{
+	struct profile_tstate *c = bpf_map_lookup_elem(&profile_tstates, &tid);
+	struct profile_tstate n;
+
+	if (c) {
+		if (c->tstate && rt_py_tstate_is(&py->off, c->tstate, tid))
+			return c->tstate;
+		if (!c->tstate && now < c->retry_ns)
+			return 0;
+	}
+	n.tstate = rt_py_find_tstate(&py->off, py->runtime, tid);
+	n.retry_ns = now + TSTATE_RETRY_NS;
+	bpf_map_update_elem(&profile_tstates, &tid, &n, BPF_ANY);
+	return n.tstate;
+}
+
+static __always_inline void add_unknown(struct rt_profile_off *w, __u64 code, __u64 globals)
+{
+	__u32 n = w->nunknown;
+
+	/* a recursive function's frames come one after the other:
+	 * userspace drops the other repeats */
+	if (n && n <= RT_PROFILE_MAX_UNKNOWN && w->code[n - 1] == code)
+		return;
+	if (n >= RT_PROFILE_MAX_UNKNOWN) {
+		w->overflow = 1; /* more than a record carries */
+		return;
+	}
+	w->code[n] = code;
+	w->globals[n] = globals;
+	w->nunknown = n + 1;
+}
+
+/* The Python frames of thread @tid into @s->walk (mask, unknown codes). */
+static __always_inline void walk_python(struct profile_scratch *s, struct rt_profile_stats *st,
+					__u32 tid, __u64 now)
+{
+	struct rt_profile_off *w = &s->walk;
+	const struct rt_profile_python *py;
+	const struct rt_py_offsets *o;
+	struct rt_py_frame f;
+	__u64 tstate, frame, *m;
+	__u32 zero = 0;
+	int i;
+
+	py = bpf_map_lookup_elem(&profile_python, &zero);
+	if (!py)
+		return;
+	o = &py->off;
+	tstate = tstate_of(py, tid, now);
+	if (!tstate) {
+		st->no_tstate++;
+		return;
+	}
+	frame = rt_py_current_frame(o, tstate);
+	for (i = 0; i < RT_PROFILE_MAX_FRAMES && frame; i++) {
+		if (rt_py_read_frame(o, frame, s->frame, &f)) {
+			st->faults++;
+			return;
+		}
+		frame = f.previous;
+		if (rt_py_frame_is_shim(o, &f) || !f.code)
+			continue;
+		m = bpf_map_lookup_elem(&profile_codes, &f.code);
+		if (m)
+			w->mask |= *m;
+		else
+			add_unknown(w, f.code, f.globals);
+	}
+	if (frame)
+		st->truncated++;
+}
+
+/* Add to the walk in scratch slot @which the native functions whose
+ * ranges hold @ip.  A global function: the verifier checks it once, not
+ * once per frame of the caller's loop (and the mask goes to memory, not
+ * to a return value it would track precisely through every branch). */
+__noinline int profile_ip_mask(__u64 ip, __u32 which)
+{
+	struct profile_scratch *s = bpf_map_lookup_elem(&profile_scratch, &which);
+	__u32 nr = profile_nranges, j;
+	struct rt_profile_range *r;
+
+	if (!s)
+		return 0;
+	for (j = 0; j < RT_PROFILE_RANGES; j++) {
+		if (j >= nr)
+			break;
+		r = bpf_map_lookup_elem(&profile_ranges, &j);
+		if (r && ip >= r->start && ip <= r->end)
+			s->walk.mask |= r->mask;
+	}
+	return 0;
+}
+
+/* Add the native functions on the current task's user stack to the walk
+ * (frame pointers: bpf_get_stack, as perf does). */
+static __always_inline void walk_native(void *ctx, struct profile_scratch *s, __u32 which)
+{
+	long n;
+	int i;
+
+	if (!profile_nranges)
+		return;
+	n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
+	if (n <= 0)
+		return;
+	n /= sizeof(__u64);
+	for (i = 0; i < RT_PROFILE_MAX_IPS; i++) {
+		if (i >= n)
+			break;
+		profile_ip_mask(s->ips[i], which);
+	}
+}
+
+/* The current task's stack, summarised in @s->walk; NULL without
+ * working memory. */
+static __always_inline struct rt_profile_off *walk(void *ctx, __u32 which,
+						   struct rt_profile_stats *st, __u32 tid,
+						   __u64 now)
+{
+	struct profile_scratch *s = bpf_map_lookup_elem(&profile_scratch, &which);
+	struct rt_profile_off *w;
+
+	if (!s)
+		return NULL;
+	w = &s->walk;
+	w->ts = now;
+	w->mask = 0;
+	w->nunknown = 0;
+	w->overflow = 0;
+	if (profile_py_on)
+		walk_python(s, st, tid, now);
+	walk_native(ctx, s, which);
+	if (w->overflow)
+		st->truncated++;
+	return w;
+}
+
+/* Add @ns (one tick, or one interval off CPU) to every slot of @mask. */
+static __always_inline void charge(__u64 mask, __u32 kind, __u64 ns)
+{
+	struct rt_profile_count *c;
+	__u32 i;
+
+	for (i = 0; i < RT_PROFILE_SLOTS; i++) {
+		if (!(mask >> i))
+			break;
+		if (!(mask & (1ull << i)))
+			continue;
+		c = bpf_map_lookup_elem(&profile_counts, &i);
+		if (!c)
+			continue;
+		if (kind == RT_PROFILE_ON_CPU) {
+			c->on_ns += ns;
+			c->on_samples++;
+		} else {
+			c->off_ns += ns;
+			c->off_count++;
+		}
+	}
+}
+
+/* A stack with unknown code objects: userspace names them and charges. */
+static __always_inline void send(struct rt_profile_stats *st, __u32 kind, __u64 ns, __u64 mask,
+				 const struct rt_profile_off *w, __u64 pid_tgid)
+{
+	struct rt_profile_unknown *ev;
+	__u32 i;
+
+	ev = rt_reserve(struct rt_profile_unknown, RT_EV_PROFILE, profile_run, pid_tgid);
+	if (!ev) {
+		st->lost++;
+		return;
+	}
+	ev->kind = kind;
+	ev->nunknown = w->nunknown;
+	ev->charge_ns = ns;
+	ev->mask = mask;
+	for (i = 0; i < RT_PROFILE_MAX_UNKNOWN; i++) {
+		ev->code[i] = i < w->nunknown ? w->code[i] : 0;
+		ev->globals[i] = i < w->nunknown ? w->globals[i] : 0;
+	}
+	st->records++;
+	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+}
+
+SEC("perf_event")
+int profile_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct rt_profile_stats *st;
+	struct rt_profile_off *w;
+
+	if (!profile_tgid || pid_tgid >> 32 != profile_tgid)
+		return 0;
+	st = stats();
+	if (!st)
+		return 0;
+	st->samples++;
+	w = walk(ctx, 0, st, (__u32)pid_tgid, bpf_ktime_get_ns());
+	if (!w)
+		return 0;
+	if (w->nunknown)
+		send(st, RT_PROFILE_ON_CPU, ctx->sample_period, w->mask, w, pid_tgid);
+	else if (w->mask)
+		charge(w->mask, RT_PROFILE_ON_CPU, ctx->sample_period);
+	return 0;
+}
+
+/* A thread of the target leaves the CPU (current is @prev). */
+static __always_inline void switch_out(void *ctx, struct task_struct *prev, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(prev, pid);
+	struct rt_profile_stats *st;
+	struct rt_profile_off *w;
+
+	if (BPF_CORE_READ(prev, flags) & PF_EXITING) {
+		bpf_map_delete_elem(&profile_off, &tid);
+		return;
+	}
+	st = stats();
+	if (!st)
+		return;
+	st->switches++;
+	w = walk(ctx, 1, st, tid, now);
+	if (!w)
+		return;
+	if (w->mask || w->nunknown)
+		bpf_map_update_elem(&profile_off, &tid, w, BPF_ANY);
+	else
+		bpf_map_delete_elem(&profile_off, &tid);
+}
+
+/* A thread of the target gets a CPU again: charge the time away. */
+static __always_inline void switch_in(struct task_struct *next, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(next, pid), i, n = 0;
+	struct rt_profile_off *e = bpf_map_lookup_elem(&profile_off, &tid);
+	struct rt_profile_stats *st;
+	__u64 ns, mask, *m;
+
+	if (!e)
+		return;
+	ns = now > e->ts ? now - e->ts : 0;
+	mask = e->mask;
+	/* code objects userspace named since */
+	for (i = 0; i < RT_PROFILE_MAX_UNKNOWN; i++) {
+		if (i >= e->nunknown)
+			break;
+		m = bpf_map_lookup_elem(&profile_codes, &e->code[i]);
+		if (m) {
+			mask |= *m;
+		} else {
+			e->code[n & (RT_PROFILE_MAX_UNKNOWN - 1)] = e->code[i];
+			e->globals[n & (RT_PROFILE_MAX_UNKNOWN - 1)] = e->globals[i];
+			n++;
+		}
+	}
+	e->nunknown = n;
+	if (n) {
+		st = stats();
+		if (st)
+			send(st, RT_PROFILE_OFF_CPU, ns, mask, e,
+			     (__u64)BPF_CORE_READ(next, tgid) << 32 | tid);
+	} else {
+		charge(mask, RT_PROFILE_OFF_CPU, ns);
+	}
+	bpf_map_delete_elem(&profile_off, &tid);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(profile_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 tgid = profile_tgid;
+	__u64 now;
+
+	if (!tgid)
+		return 0;
+	if (BPF_CORE_READ(prev, tgid) != tgid && BPF_CORE_READ(next, tgid) != tgid)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (BPF_CORE_READ(prev, tgid) == tgid)
+		switch_out(ctx, prev, now);
+	if (BPF_CORE_READ(next, tgid) == tgid)
+		switch_in(next, now);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(profile_exit, struct task_struct *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+
+	if (!profile_tgid || pid_tgid >> 32 != profile_tgid)
+		return 0;
+	bpf_map_delete_elem(&profile_tstates, &tid);
+	bpf_map_delete_elem(&profile_off, &tid);
+	return 0;
+}
