@@ -73,4 +73,18 @@ static __always_inline long rt_task_state(struct task_struct *t)
  * runs in the submitter's context. */
 #define RT_RQ_ARG(ctx, second) ((second) ? (void *)(ctx)[1] : (void *)(ctx)[0])
 
+/* ---- profile ------------------------------------------------------------ */
+
+/* The registers @task entered the kernel with (its user registers):
+ * bpf_task_pt_regs(), kernel commit dd6e10fbd9fb ("bpf: Add
+ * bpf_task_pt_regs() helper", v5.15).  NULL before: profile then finds the
+ * caller of a function without a frame pointer only through the frame
+ * chain (which skips it). */
+static __always_inline struct pt_regs *rt_task_user_regs(struct task_struct *task)
+{
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return NULL;
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
 #endif /* RUNTRACE_COMPAT_BPF_H */

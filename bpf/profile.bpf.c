@@ -15,6 +15,7 @@
  * named yet (struct rt_profile_unknown).
  */
 #include "common.bpf.h"
+#include "compat.bpf.h"
 #include "pyframe.bpf.h"
 #include "runtrace/profile.h"
 
@@ -93,6 +94,8 @@ struct {
 struct profile_scratch {
 	__u8 frame[RT_PY_FRAME_BUF];
 	__u64 ips[RT_PROFILE_MAX_IPS];
+	__u64 top[RT_PROFILE_SCAN_WORDS];  /* the words at the user stack pointer */
+	__u8 code[8];                      /* bytes before a return address */
 	struct rt_profile_off walk;
 };
 
@@ -187,14 +190,17 @@ static __always_inline void walk_python(struct profile_scratch *s, struct rt_pro
 }
 
 /* Add to the walk in scratch slot @which the native functions whose
- * ranges hold @ip.  A global function: the verifier checks it once, not
+ * ranges hold @ip; with @ret, @ip is a word found on the stack, taken
+ * for a return address only past the function's first byte and after a
+ * call instruction.  A global function: the verifier checks it once, not
  * once per frame of the caller's loop (and the mask goes to memory, not
  * to a return value it would track precisely through every branch). */
-__noinline int profile_ip_mask(__u64 ip, __u32 which)
+__noinline int profile_ip_mask(__u64 ip, __u32 which, __u32 ret)
 {
 	struct profile_scratch *s = bpf_map_lookup_elem(&profile_scratch, &which);
 	__u32 nr = profile_nranges, j;
 	struct rt_profile_range *r;
+	__u8 *c;
 
 	if (!s)
 		return 0;
@@ -202,37 +208,67 @@ __noinline int profile_ip_mask(__u64 ip, __u32 which)
 		if (j >= nr)
 			break;
 		r = bpf_map_lookup_elem(&profile_ranges, &j);
-		if (r && ip >= r->start && ip <= r->end)
-			s->walk.mask |= r->mask;
+		if (!r || ip < r->start || ip > r->end)
+			continue;
+		if (ret) {
+			c = s->code;
+			if (ip == r->start || bpf_probe_read_user(c, 8, (const void *)(ip - 8)))
+				continue;
+			/* call rel32 (e8), call *disp32(%rip) (ff 15), call *%reg
+			 * (ff d0-d7, 41 ff d0-d7) */
+			if (c[3] != 0xe8 && !(c[2] == 0xff && c[3] == 0x15) &&
+			    !(c[6] == 0xff && (c[7] & 0xf8) == 0xd0))
+				continue;
+		}
+		s->walk.mask |= r->mask;
 	}
 	return 0;
 }
 
-/* Add the native functions on the current task's user stack to the walk
- * (frame pointers: bpf_get_stack, as perf does). */
-static __always_inline void walk_native(void *ctx, struct profile_scratch *s, __u32 which)
+/* Add the native functions on @task's user stack (current) to the walk:
+ * the frame-pointer chain (bpf_get_stack, as perf unwinds), and the
+ * return addresses among the words at the stack pointer, up to the first
+ * frame: a function that calls one built without frame pointers (libc's
+ * syscall wrappers, the vDSO) is not in the chain, its return address is
+ * there. */
+static __always_inline void walk_native(void *ctx, struct task_struct *task,
+					struct profile_scratch *s, __u32 which)
 {
+	struct pt_regs *regs;
+	__u64 sp, bp;
 	long n;
 	int i;
 
 	if (!profile_nranges)
 		return;
 	n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
-	if (n <= 0)
+	if (n > 0) {
+		n /= sizeof(__u64);
+		for (i = 0; i < RT_PROFILE_MAX_IPS; i++) {
+			if (i >= n)
+				break;
+			profile_ip_mask(s->ips[i], which, 0);
+		}
+	}
+	regs = rt_task_user_regs(task);
+	if (!regs)
 		return;
-	n /= sizeof(__u64);
-	for (i = 0; i < RT_PROFILE_MAX_IPS; i++) {
-		if (i >= n)
+	sp = BPF_CORE_READ(regs, sp);
+	bp = BPF_CORE_READ(regs, bp);
+	if (bpf_probe_read_user(s->top, sizeof(s->top), (const void *)sp))
+		return;
+	for (i = 0; i < RT_PROFILE_SCAN_WORDS; i++) {
+		if (bp > sp && sp + i * 8 >= bp)
 			break;
-		profile_ip_mask(s->ips[i], which);
+		profile_ip_mask(s->top[i], which, 1);
 	}
 }
 
 /* The current task's stack, summarised in @s->walk; NULL without
  * working memory. */
-static __always_inline struct rt_profile_off *walk(void *ctx, __u32 which,
-						   struct rt_profile_stats *st, __u32 tid,
-						   __u64 now)
+static __always_inline struct rt_profile_off *walk(void *ctx, struct task_struct *task,
+						   __u32 which, struct rt_profile_stats *st,
+						   __u32 tid, __u64 now)
 {
 	struct profile_scratch *s = bpf_map_lookup_elem(&profile_scratch, &which);
 	struct rt_profile_off *w;
@@ -246,7 +282,7 @@ static __always_inline struct rt_profile_off *walk(void *ctx, __u32 which,
 	w->overflow = 0;
 	if (profile_py_on)
 		walk_python(s, st, tid, now);
-	walk_native(ctx, s, which);
+	walk_native(ctx, task, s, which);
 	if (w->overflow)
 		st->truncated++;
 	return w;
@@ -313,7 +349,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 	if (!st)
 		return 0;
 	st->samples++;
-	w = walk(ctx, 0, st, (__u32)pid_tgid, bpf_ktime_get_ns());
+	w = walk(ctx, bpf_get_current_task_btf(), 0, st, (__u32)pid_tgid, bpf_ktime_get_ns());
 	if (!w)
 		return 0;
 	if (w->nunknown)
@@ -338,7 +374,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, __u6
 	if (!st)
 		return;
 	st->switches++;
-	w = walk(ctx, 1, st, tid, now);
+	w = walk(ctx, prev, 1, st, tid, now);
 	if (!w)
 		return;
 	if (w->mask || w->nunknown)

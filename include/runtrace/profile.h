@@ -31,6 +31,7 @@
 #define RT_PROFILE_MAX_FRAMES 192  /* Python frames walked per stack */
 #define RT_PROFILE_MAX_IPS 127     /* native frames (perf's default max stack) */
 #define RT_PROFILE_MAX_UNKNOWN 8   /* unknown code objects a record carries */
+#define RT_PROFILE_SCAN_WORDS 16   /* words at a user stack pointer looked at for return addresses */
 #define RT_PROFILE_RANGES 64       /* native address ranges */
 #define RT_PROFILE_CODES 32768     /* code objects the kernel remembers (LRU) */
 

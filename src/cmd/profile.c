@@ -360,9 +360,16 @@ static int inspect(struct profiler *p)
 	if (!sp)
 		return -errno;
 	err = pytarget_find(sp, &p->pyt);
+	/* a command that exec'd: ld.so maps the objects it needs in the
+	 * order of their DT_NEEDED entries, libpython before libc; once libc
+	 * is there without CPython, it is not Python (a static binary
+	 * waits PY_WAIT_NS) */
+	if (err == -ENOENT && p->child.pid && !symproc__module(sp, "libc") &&
+	    now_ns(CLOCK_MONOTONIC) < p->exec_seen_ns + PY_WAIT_NS) {
+		symproc__free(sp);
+		return 0;
+	}
 	symproc__free(sp);
-	if (err == -ENOENT && p->child.pid && now_ns(CLOCK_MONOTONIC) < p->exec_seen_ns + PY_WAIT_NS)
-		return 0; /* ld.so may not have mapped libpython yet */
 	p->py_decided = true;
 	if (err == -ENOTSUP) {
 		char v[32];
@@ -670,8 +677,15 @@ static void stop_session(struct profiler *p)
 			pf_totals_add_count(&p->totals[p->funcs.v[i].slot],
 					    &counts[p->funcs.v[i].slot]);
 	sampler__each_off(p->smp, charge_off, &oc);
-	if (!sampler__stats(p->smp, &st))
+	if (!sampler__stats(p->smp, &st)) {
 		add_stats(&p->stats, &st);
+		rt_dbg("profile: session: %llu samples, %llu switches, %llu records (%llu lost), "
+		       "%llu unreadable frames, %llu stacks too deep, %llu ticks without a tstate",
+		       (unsigned long long)st.samples, (unsigned long long)st.switches,
+		       (unsigned long long)st.records, (unsigned long long)st.lost,
+		       (unsigned long long)st.faults, (unsigned long long)st.truncated,
+		       (unsigned long long)st.no_tstate);
+	}
 	p->profiled_ns += oc.now - p->started_ns;
 	loop__cancel(p->loop, p->drain_timer);
 	p->drain_timer = -1;
@@ -1195,6 +1209,11 @@ static int profile_main(struct profile_cfg *c)
 
 		if (!strchr(c->argv[0], '/') && !child_resolve(c->argv[0], path, sizeof(path))) {
 			rt_err("cannot execute '%s': not found in PATH", c->argv[0]);
+			ret = 127; /* as a shell says for a command it cannot run */
+			goto cleanup;
+		}
+		if (strchr(c->argv[0], '/') && access(c->argv[0], X_OK)) {
+			rt_err("cannot execute '%s': %s", c->argv[0], strerror(errno));
 			ret = 127;
 			goto cleanup;
 		}
