@@ -214,10 +214,7 @@ __noinline int profile_ip_mask(__u64 ip, __u32 which, __u32 ret)
 			c = s->code;
 			if (ip == r->start || bpf_probe_read_user(c, 8, (const void *)(ip - 8)))
 				continue;
-			/* call rel32 (e8), call *disp32(%rip) (ff 15), call *%reg
-			 * (ff d0-d7, 41 ff d0-d7) */
-			if (c[3] != 0xe8 && !(c[2] == 0xff && c[3] == 0x15) &&
-			    !(c[6] == 0xff && (c[7] & 0xf8) == 0xd0))
+			if (!rt_profile_call_before(c))
 				continue;
 		}
 		s->walk.mask |= r->mask;

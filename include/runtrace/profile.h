@@ -77,6 +77,17 @@ struct rt_profile_off {
 	__u64 globals[RT_PROFILE_MAX_UNKNOWN]; /* the frames' f_globals (module name) */
 };
 
+/* Whether the 8 bytes @c before a return address end with a call
+ * instruction: call rel32 (e8), call *disp32(%rip) (ff 15), call *%reg
+ * (ff d0-d7, 41 ff d0-d7).  A word on the stack that points into a
+ * function, past its first byte, after a call, is taken for a return
+ * address into it (x86-64). */
+static inline int rt_profile_call_before(const __u8 *c)
+{
+	return c[3] == 0xe8 || (c[2] == 0xff && c[3] == 0x15) ||
+	       (c[6] == 0xff && (c[7] & 0xf8) == 0xd0);
+}
+
 enum rt_profile_kind {
 	RT_PROFILE_ON_CPU = 1,  /* a tick: charge_ns is the period */
 	RT_PROFILE_OFF_CPU = 2, /* a return to the CPU: charge_ns is the time away */

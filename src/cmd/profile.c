@@ -11,6 +11,7 @@
  * them, and the next start adds more.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -34,6 +35,7 @@
 #include "engine/scope.h"
 #include "engine/session.h"
 #include "profile/funcs.h"
+#include "profile/native.h"
 #include "profile/prompt.h"
 #include "profile/pystack.h"
 #include "profile/report.h"
@@ -321,7 +323,7 @@ static bool is_native(const struct profiler *p, const struct pf_func *f)
 	return f->spec.kind == PF_NATIVE || (f->spec.kind == PF_ANY && p->py_decided && !p->python);
 }
 
-static void forget_python(struct profiler *p)
+static void forget_target(struct profiler *p)
 {
 	pyreader__free(p->py);
 	memreader__free(p->mem);
@@ -376,16 +378,17 @@ static int inspect(struct profiler *p)
 
 		rt_err("process %d runs CPython %s: profile reads 3.11 and 3.12 only", p->pid,
 		       pylayout_version_str(p->pyt.version, v, sizeof(v)));
-		return 1;
 	}
+	p->mem = memreader__new_pid(p->pid);
+	if (!p->mem)
+		return -errno;
 	if (err)
 		return 1; /* not Python */
-	p->mem = memreader__new_pid(p->pid);
-	p->py = p->mem ? pyreader__new(p->mem, p->pyt.offsets, p->pyt.runtime_addr) : NULL;
+	p->py = pyreader__new(p->mem, p->pyt.offsets, p->pyt.runtime_addr);
 	p->codes = pf_codetab_new();
 	if (!p->py || !p->codes) {
 		err = errno ? -errno : -ENOMEM;
-		forget_python(p);
+		forget_target(p);
 		return err;
 	}
 	p->python = true;
@@ -558,25 +561,60 @@ static int charge_off(void *ctx, __u32 tid, const struct rt_profile_off *e)
 	return 0;
 }
 
-/* Threads of a Python target blocked when profiling starts: the kernel
- * will see them come back but not leave, so say what they left with. */
+static int read8_before(void *ctx, __u64 addr, __u8 out[8])
+{
+	return memreader__read(ctx, addr - 8, out, 8);
+}
+
+/* The functions on the stack of thread @tid, blocked in a syscall now. */
+static __u64 blocked_mask(struct profiler *p, pid_t tid, const struct py_thread *th, size_t nth)
+{
+	__u64 mask = 0, sp, pc, words[RT_PROFILE_SCAN_WORDS];
+	char path[96], *text;
+	size_t i;
+
+	for (i = 0; i < nth; i++)
+		if (th[i].native_thread_id == (__u64)tid && th[i].frame)
+			pf_py_stack_mask(p->py, &p->funcs, p->codes, th[i].frame,
+					 RT_PROFILE_MAX_FRAMES, &mask);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", p->pid, tid);
+	text = read_file_at(AT_FDCWD, path, 4096, NULL);
+	if (text && !pf_parse_syscall_file(text, &sp, &pc) &&
+	    !memreader__read(p->mem, sp, words, sizeof(words)))
+		mask |= pf_native_mask(&p->funcs, pc, words, RT_PROFILE_SCAN_WORDS, read8_before,
+				       p->mem);
+	free(text);
+	return mask;
+}
+
+/* Threads blocked when profiling starts: the kernel will see them come
+ * back but not leave, so say what they left with. */
 static void seed_blocked(struct profiler *p)
 {
 	struct py_thread *th = NULL;
-	size_t n = 0, i;
+	size_t nth = 0;
+	struct dirent *de;
+	char path[64];
+	DIR *d;
 
-	memreader__invalidate(p->mem);
-	if (pyreader__threads(p->py, &th, &n))
+	if (!p->mem)
 		return;
-	for (i = 0; i < n; i++) {
+	snprintf(path, sizeof(path), "/proc/%d/task", p->pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	memreader__invalidate(p->mem);
+	if (p->py)
+		pyreader__threads(p->py, &th, &nth);
+	while ((de = readdir(d))) {
 		struct rt_profile_off e = { 0 };
-		char path[96], *text, state = 'R';
+		char *text, state = 'R';
 		unsigned long flags;
+		pid_t tid = atoi(de->d_name);
 
-		if (!th[i].native_thread_id || !th[i].frame)
+		if (tid <= 0)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/task/%llu/stat", p->pid,
-			 (unsigned long long)th[i].native_thread_id);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", p->pid, tid);
 		text = read_file_at(AT_FDCWD, path, 4096, NULL);
 		if (text)
 			scope_parse_stat(text, &flags, &state);
@@ -584,11 +622,11 @@ static void seed_blocked(struct profiler *p)
 		if (state != 'S' && state != 'D')
 			continue;
 		e.ts = now_ns(CLOCK_MONOTONIC);
-		if (pf_py_stack_mask(p->py, &p->funcs, p->codes, th[i].frame, RT_PROFILE_MAX_FRAMES,
-				     &e.mask) || !e.mask)
-			continue;
-		sampler__seed_off(p->smp, (__u32)th[i].native_thread_id, &e);
+		e.mask = blocked_mask(p, tid, th, nth);
+		if (e.mask)
+			sampler__seed_off(p->smp, (__u32)tid, &e);
 	}
+	closedir(d);
 	free(th);
 }
 
@@ -607,7 +645,6 @@ static void python_on(struct profiler *p)
 		return;
 	sampler__set_python(p->smp, p->pyt.offsets, p->pyt.runtime_addr);
 	rematch_codes(p, true);
-	seed_blocked(p);
 }
 
 /* Start profiling: a new session, the functions told to it.  0 or -errno
@@ -636,6 +673,7 @@ static int start_session(struct profiler *p)
 	p->started_ns = now_ns(CLOCK_MONOTONIC);
 	python_on(p);
 	push_ranges(p);
+	seed_blocked(p);
 	err = loop__add(p->loop, session__fd(p->ses), on_ring, p);
 	if (!err) {
 		p->drain_timer = loop__timer(p->loop, DRAIN_NS, DRAIN_NS, on_ring, p);
@@ -820,7 +858,7 @@ static int set_target(struct profiler *p, pid_t pid)
 	}
 	if (p->pid && p->pid != tgid)
 		say(p, "New target: results of process %d dropped", p->pid);
-	forget_python(p);
+	forget_target(p);
 	memset(p->totals, 0, sizeof(p->totals));
 	memset(&p->stats, 0, sizeof(p->stats));
 	p->profiled_ns = 0;
@@ -1291,7 +1329,7 @@ cleanup:
 		child__close(&p.child);
 	else if (p.pidfd >= 0)
 		close(p.pidfd);
-	forget_python(&p);
+	forget_target(&p);
 	pf_funcs_clear(&p.funcs);
 	strbuf_free(&p.in);
 	strbuf_free(&fl);

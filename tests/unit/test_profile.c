@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "profile/funcs.h"
+#include "profile/native.h"
 #include "profile/prompt.h"
 #include "profile/report.h"
 
@@ -156,6 +157,72 @@ static void test_funcs_slots(void **state)
 	assert_int_equal(pf_funcs_add(&fs, "one_more", &added, err, sizeof(err)), -ENOSPC);
 	pf_funcs_clear(&fs);
 	assert_int_equal(fs.n, 0);
+}
+
+/* ---- native stacks from userspace ---- */
+
+static void test_syscall_file(void **state)
+{
+	__u64 sp = 0, pc = 0;
+
+	assert_int_equal(pf_parse_syscall_file("230 0x0 0x0 0x7fffab8e92d0 0x7fffab8e9310 0x0 0x0 "
+					       "0x7fffab8e92b8 0x7f2c8e2d1503\n", &sp, &pc), 0);
+	assert_int_equal(sp, 0x7fffab8e92b8ull);
+	assert_int_equal(pc, 0x7f2c8e2d1503ull);
+	assert_int_equal(pf_parse_syscall_file("running\n", &sp, &pc), -EAGAIN);
+	assert_int_equal(pf_parse_syscall_file("-1 0x7ffd0 0x401000\n", &sp, &pc), -EAGAIN);
+	assert_int_equal(pf_parse_syscall_file("", &sp, &pc), -EINVAL);
+	assert_int_equal(pf_parse_syscall_file("7 0x1 0x2\n", &sp, &pc), -EINVAL);
+}
+
+/* A fake text segment: a call rel32 ending just before 0x1010 and
+ * 0x2010, no call before 0x1020. */
+static int fake_read8(void *ctx, __u64 addr, __u8 out[8])
+{
+	static const __u8 call[8] = { 0x90, 0x90, 0x90, 0xe8, 0x10, 0x20, 0x30, 0x40 };
+	static const __u8 none[8] = { 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90 };
+
+	(*(int *)ctx)++;
+	if (addr == 0x1010 || addr == 0x2010) {
+		memcpy(out, call, 8);
+		return 0;
+	}
+	if (addr == 0x1020) {
+		memcpy(out, none, 8);
+		return 0;
+	}
+	return -EFAULT;
+}
+
+static void test_native_mask(void **state)
+{
+	struct pf_funcs fs = { .n = 0 };
+	char err[128];
+	bool added;
+	int reads = 0;
+	__u64 w[4] = { 0x1020, 0x1000, 0x2010, 0x9999 };
+
+	assert_int_equal(pf_funcs_add(&fs, "app:f", &added, err, sizeof(err)), 0);
+	assert_int_equal(pf_funcs_add(&fs, "app:g", &added, err, sizeof(err)), 0);
+	assert_int_equal(pf_funcs_add(&fs, "app:h", &added, err, sizeof(err)), 0);
+	fs.v[0].resolved = fs.v[1].resolved = true;  /* h: not found: never matches */
+	fs.v[0].start = 0x1000;
+	fs.v[0].end = 0x10ff;
+	fs.v[1].start = 0x2000;
+	fs.v[1].end = 0x20ff;
+	fs.v[2].start = 0x0;
+	fs.v[2].end = 0xffff;
+	/* the pc inside f */
+	assert_int_equal(pf_native_mask(&fs, 0x1050, NULL, 0, fake_read8, &reads), 1);
+	/* a return address into g among the words; 0x1020 (no call before
+	 * it) and 0x1000 (f's first byte: a function pointer) are not */
+	w[2] = 0x5555;
+	assert_int_equal(pf_native_mask(&fs, 0x7000, w, 4, fake_read8, &reads), 0);
+	w[2] = 0x2010;
+	assert_int_equal(pf_native_mask(&fs, 0x7000, w, 4, fake_read8, &reads), 2);
+	w[0] = 0x1010;
+	assert_int_equal(pf_native_mask(&fs, 0x7000, w, 4, fake_read8, &reads), 3);
+	pf_funcs_clear(&fs);
 }
 
 /* ---- statistics, table, JSON ---- */
@@ -406,6 +473,8 @@ int main(void)
 		cmocka_unit_test(test_spec_bad),
 		cmocka_unit_test(test_spec_matching),
 		cmocka_unit_test(test_funcs_slots),
+		cmocka_unit_test(test_syscall_file),
+		cmocka_unit_test(test_native_mask),
 		cmocka_unit_test(test_error_figure),
 		cmocka_unit_test(test_fmt_time),
 		cmocka_unit_test(test_table_ascii),
