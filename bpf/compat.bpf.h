@@ -87,4 +87,23 @@ static __always_inline struct pt_regs *rt_task_user_regs(struct task_struct *tas
 	return (struct pt_regs *)bpf_task_pt_regs(task);
 }
 
+/* When the cpu-clock tick running @ctx (a perf_event program on a
+ * software timer event) was due: its hrtimer's expiry, read through
+ * bpf_cast_to_kern_ctx() (kernel commit fd264ca02094, "bpf: Add a kfunc to
+ * type cast from bpf uapi ctx to kernel ctx", v6.2).  @now before: the
+ * tick's lateness then counts as the sampled thread's. */
+extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
+
+static __always_inline __u64 rt_tick_due(struct bpf_perf_event_data *ctx, __u64 now)
+{
+	struct bpf_perf_event_data_kern *k;
+	__u64 due;
+
+	if (!bpf_cast_to_kern_ctx)
+		return now;
+	k = bpf_cast_to_kern_ctx(ctx);
+	due = BPF_CORE_READ(k, event, hw.hrtimer.node.expires);
+	return due && due <= now ? due : now;
+}
+
 #endif /* RUNTRACE_COMPAT_BPF_H */

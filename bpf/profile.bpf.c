@@ -46,12 +46,12 @@ struct {
 	__type(value, struct rt_profile_range);
 } profile_ranges SEC(".maps");
 
-/* code object address -> slots of the functions it is (0: none). */
+/* code object address -> slots of the functions it is, and its identity. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, RT_PROFILE_CODES);
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct rt_profile_code);
 } profile_codes SEC(".maps");
 
 struct {
@@ -92,6 +92,10 @@ struct {
 /* Per-CPU working memory (too big for the BPF stack): one for the tick,
  * one for sched_switch. */
 struct profile_scratch {
+	__u64 last_due;                    /* the tick: when this CPU's previous one was due */
+	__u64 in_ts;                       /* when a thread of the target last got this CPU, */
+	__u32 in_tid;                      /* which */
+	__u32 pad;
 	__u8 frame[RT_PY_FRAME_BUF];
 	__u64 ips[RT_PROFILE_MAX_IPS];
 	__u64 top[RT_PROFILE_SCAN_WORDS];  /* the words at the user stack pointer */
@@ -132,7 +136,8 @@ static __always_inline __u64 tstate_of(const struct rt_profile_python *py, __u32
 	return n.tstate;
 }
 
-static __always_inline void add_unknown(struct rt_profile_off *w, __u64 code, __u64 globals)
+static __always_inline void add_unknown(struct rt_profile_off *w, __u64 code, __u64 id,
+					__u64 globals)
 {
 	__u32 n = w->nunknown;
 
@@ -145,8 +150,35 @@ static __always_inline void add_unknown(struct rt_profile_off *w, __u64 code, __
 		return;
 	}
 	w->code[n] = code;
+	w->id[n] = id;
 	w->globals[n] = globals;
 	w->nunknown = n + 1;
+}
+
+/* The identity of the code object at @code (0 if unreadable). */
+static __always_inline __u64 code_id(const struct rt_py_offsets *o, __u64 code)
+{
+	__u64 filename, qualname;
+
+	if (rt_py_code_names(o, code, &filename, &qualname))
+		return 0;
+	return rt_profile_code_id(filename, qualname);
+}
+
+/* The slots of code object @code if userspace named it (the same object
+ * as it named: same identity); else it goes to the unknown ones. */
+static __always_inline void match_code(const struct rt_py_offsets *o, struct rt_profile_off *w,
+				       __u64 code, __u64 globals)
+{
+	struct rt_profile_code *c = bpf_map_lookup_elem(&profile_codes, &code);
+	__u64 id = code_id(o, code);
+
+	if (!id)
+		return; /* not a code object (a frame being torn down) */
+	if (c && c->id == id)
+		w->mask |= c->mask;
+	else
+		add_unknown(w, code, id, globals);
 }
 
 /* The Python frames of thread @tid into @s->walk (mask, unknown codes). */
@@ -157,7 +189,7 @@ static __always_inline void walk_python(struct profile_scratch *s, struct rt_pro
 	const struct rt_profile_python *py;
 	const struct rt_py_offsets *o;
 	struct rt_py_frame f;
-	__u64 tstate, frame, *m;
+	__u64 tstate, frame;
 	__u32 zero = 0;
 	int i;
 
@@ -179,11 +211,7 @@ static __always_inline void walk_python(struct profile_scratch *s, struct rt_pro
 		frame = f.previous;
 		if (rt_py_frame_is_shim(o, &f) || !f.code)
 			continue;
-		m = bpf_map_lookup_elem(&profile_codes, &f.code);
-		if (m)
-			w->mask |= *m;
-		else
-			add_unknown(w, f.code, f.globals);
+		match_code(o, w, f.code, f.globals);
 	}
 	if (frame)
 		st->truncated++;
@@ -327,32 +355,68 @@ static __always_inline void send(struct rt_profile_stats *st, __u32 kind, __u64 
 	ev->mask = mask;
 	for (i = 0; i < RT_PROFILE_MAX_UNKNOWN; i++) {
 		ev->code[i] = i < w->nunknown ? w->code[i] : 0;
+		ev->id[i] = i < w->nunknown ? w->id[i] : 0;
 		ev->globals[i] = i < w->nunknown ? w->globals[i] : 0;
 	}
 	st->records++;
 	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 }
 
+/* The time a tick stands for: since this CPU's previous tick was due
+ * (the period; more when the timer fell behind, or userspace restarted it
+ * with another period: sampler__jitter(), for a fixed period that divides
+ * the kernel's own tick would sample threads that tick wakes always at
+ * the same moment after it), at most MAX_TICK_PERIODS periods; the tick's
+ * lateness is no time of the thread it finds.  0 for a tick due before
+ * the thread it finds got the CPU: it samples the moment it was due, when
+ * the CPU was idle or ran another task (a timer interrupt pending while an
+ * idle virtual CPU sleeps is delivered when the CPU is woken, often for
+ * the target's own thread, and would land on it more often than chance). */
+#define MAX_TICK_PERIODS 8
+
+static __always_inline __u64 tick_ns(struct profile_scratch *s, __u64 due, __u64 period,
+				     __u32 tid)
+{
+	__u64 last = s->last_due;
+
+	s->last_due = due;
+	if (tid == s->in_tid && s->in_ts > due)
+		return 0;
+	if (!last || due <= last || due - last > MAX_TICK_PERIODS * period)
+		return period;
+	return due - last;
+}
+
 SEC("perf_event")
 int profile_sample(struct bpf_perf_event_data *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now = bpf_ktime_get_ns(), ns;
+	struct profile_scratch *s;
 	struct rt_profile_stats *st;
 	struct rt_profile_off *w;
+	__u32 zero = 0;
 
+	s = bpf_map_lookup_elem(&profile_scratch, &zero);
+	if (!s)
+		return 0;
+	ns = tick_ns(s, rt_tick_due(ctx, now), ctx->sample_period, (__u32)pid_tgid);
 	if (!profile_tgid || pid_tgid >> 32 != profile_tgid)
 		return 0;
 	st = stats();
 	if (!st)
 		return 0;
+	if (!ns) {
+		st->late++;
+		return 0;
+	}
 	st->samples++;
-	w = walk(ctx, bpf_get_current_task_btf(), 0, st, (__u32)pid_tgid, bpf_ktime_get_ns());
+	w = walk(ctx, bpf_get_current_task_btf(), 0, st, (__u32)pid_tgid, now);
 	if (!w)
 		return 0;
 	if (w->nunknown)
-		send(st, RT_PROFILE_ON_CPU, ctx->sample_period, w->mask, w, pid_tgid);
+		send(st, RT_PROFILE_ON_CPU, ns, w->mask, w, pid_tgid);
 	else if (w->mask)
-		charge(w->mask, RT_PROFILE_ON_CPU, ctx->sample_period);
+		charge(w->mask, RT_PROFILE_ON_CPU, ns);
 	return 0;
 }
 
@@ -386,8 +450,16 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 	__u32 tid = BPF_CORE_READ(next, pid), i, n = 0;
 	struct rt_profile_off *e = bpf_map_lookup_elem(&profile_off, &tid);
 	struct rt_profile_stats *st;
-	__u64 ns, mask, *m;
+	struct profile_scratch *s;
+	struct rt_profile_code *c;
+	__u32 zero = 0;
+	__u64 ns, mask;
 
+	s = bpf_map_lookup_elem(&profile_scratch, &zero);
+	if (s) {
+		s->in_ts = now;
+		s->in_tid = tid;
+	}
 	if (!e)
 		return;
 	ns = now > e->ts ? now - e->ts : 0;
@@ -396,11 +468,12 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 	for (i = 0; i < RT_PROFILE_MAX_UNKNOWN; i++) {
 		if (i >= e->nunknown)
 			break;
-		m = bpf_map_lookup_elem(&profile_codes, &e->code[i]);
-		if (m) {
-			mask |= *m;
+		c = bpf_map_lookup_elem(&profile_codes, &e->code[i]);
+		if (c && c->id == e->id[i]) {
+			mask |= c->mask;
 		} else {
 			e->code[n & (RT_PROFILE_MAX_UNKNOWN - 1)] = e->code[i];
+			e->id[n & (RT_PROFILE_MAX_UNKNOWN - 1)] = e->id[i];
 			e->globals[n & (RT_PROFILE_MAX_UNKNOWN - 1)] = e->globals[i];
 			n++;
 		}

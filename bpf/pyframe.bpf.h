@@ -130,6 +130,18 @@ static __always_inline int rt_py_read_frame(const struct rt_py_offsets *o, __u64
 	return 0;
 }
 
+/* The co_filename and co_qualname pointers of the code object at @code
+ * (what tells it from another later allocated at the same address).  0,
+ * or -RT_PY_EFAULT. */
+static __always_inline int rt_py_code_names(const struct rt_py_offsets *o, __u64 code,
+					    __u64 *filename, __u64 *qualname)
+{
+	if (bpf_probe_read_user(filename, sizeof(*filename), (const void *)(code + o->code_filename)) ||
+	    bpf_probe_read_user(qualname, sizeof(*qualname), (const void *)(code + o->code_qualname)))
+		return -RT_PY_EFAULT;
+	return 0;
+}
+
 /* Whether @f is a C shim frame with no code of its own (3.12's
  * FRAME_OWNED_BY_CSTACK; never in 3.11). */
 static __always_inline bool rt_py_frame_is_shim(const struct rt_py_offsets *o,

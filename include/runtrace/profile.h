@@ -6,11 +6,14 @@
  * stack is summarised as a mask of the slots whose functions are on it
  * (a function on the stack twice counts once).  Python functions are
  * matched by code-object address (map profile_codes: address -> mask,
- * filled by userspace as it names the code objects the kernel meets),
- * native ones by address range (profile_ranges).
+ * filled by userspace as it names the code objects the kernel meets;
+ * each entry also holds an identity of the object, rt_profile_code_id(),
+ * for a freed code object's address may be reused by another), native
+ * ones by address range (profile_ranges).
  *
  * On CPU: a cpu-clock perf event per CPU; a tick that finds a thread of
- * the target running adds the period to each slot of its stack's mask.
+ * the target running adds the time since that CPU's previous tick (the
+ * period) to each slot of its stack's mask.
  * Off CPU: at sched_switch a target thread leaving the CPU leaves its
  * mask and the time (profile_off); when it comes back, the time away is
  * added to each slot.  Only a stack with a code object the map does not
@@ -35,9 +38,22 @@
 #define RT_PROFILE_RANGES 64       /* native address ranges */
 #define RT_PROFILE_CODES 32768     /* code objects the kernel remembers (LRU) */
 
+/* What a code object is (map profile_codes, by address). */
+struct rt_profile_code {
+	__u64 mask;         /* slots of the functions it is (0: none) */
+	__u64 id;           /* rt_profile_code_id() of the object named */
+};
+
+/* An identity of a code object beyond its address: its co_filename and
+ * co_qualname pointers, mixed; never 0. */
+static inline __u64 rt_profile_code_id(__u64 filename, __u64 qualname)
+{
+	return (filename ^ (qualname * 0x9e3779b97f4a7c15ull)) | 1;
+}
+
 /* Per slot and per CPU (map profile_counts). */
 struct rt_profile_count {
-	__u64 on_ns;        /* sampled time on CPU: the periods of the ticks */
+	__u64 on_ns;        /* sampled time on CPU: the time the ticks stand for */
 	__u64 on_samples;   /* ticks that found the function on the stack */
 	__u64 off_ns;       /* time off CPU (blocked, or waiting for a CPU) */
 	__u64 off_count;    /* intervals off CPU charged */
@@ -52,6 +68,7 @@ struct rt_profile_stats {
 	__u64 faults;       /* Python stacks cut short by an unreadable frame */
 	__u64 truncated;    /* stacks deeper than the walker goes */
 	__u64 no_tstate;    /* ticks on a thread with no Python thread state (yet) */
+	__u64 late;         /* late ticks due before the thread they found got the CPU */
 };
 
 /* The target's CPython (map profile_python). */
@@ -74,6 +91,7 @@ struct rt_profile_off {
 	__u32 nunknown;     /* code objects not in profile_codes at the time */
 	__u32 overflow;     /* more of them than code[] holds */
 	__u64 code[RT_PROFILE_MAX_UNKNOWN];    /* their addresses */
+	__u64 id[RT_PROFILE_MAX_UNKNOWN];      /* their rt_profile_code_id() */
 	__u64 globals[RT_PROFILE_MAX_UNKNOWN]; /* the frames' f_globals (module name) */
 };
 
@@ -89,7 +107,7 @@ static inline int rt_profile_call_before(const __u8 *c)
 }
 
 enum rt_profile_kind {
-	RT_PROFILE_ON_CPU = 1,  /* a tick: charge_ns is the period */
+	RT_PROFILE_ON_CPU = 1,  /* a tick: charge_ns is the time it stands for */
 	RT_PROFILE_OFF_CPU = 2, /* a return to the CPU: charge_ns is the time away */
 };
 
@@ -102,6 +120,7 @@ struct rt_profile_unknown {
 	__u64 charge_ns;
 	__u64 mask;         /* slots of the known frames */
 	__u64 code[RT_PROFILE_MAX_UNKNOWN];
+	__u64 id[RT_PROFILE_MAX_UNKNOWN];
 	__u64 globals[RT_PROFILE_MAX_UNKNOWN];
 };
 

@@ -49,7 +49,8 @@
 
 #define PROFILE_RUN 1                 /* the session's one run id */
 #define DRAIN_NS 50000000ull          /* read the ring buffer this often */
-#define POLL_FAST_NS 10000000ull      /* a command's CPython is looked for this often */
+#define JITTER_NS 40000000ull         /* draw another sampling period this often */
+#define POLL_FAST_NS 1000000ull       /* a command's exec and objects are looked for this often */
 #define POLL_SLOW_NS 500000000ull     /* native symbols not found yet: look again */
 #define PY_WAIT_NS 1000000000ull      /* after exec, how long a command may take to show CPython */
 #define KILL_GRACE_NS 1000000000ull   /* interrupted command: SIGKILL after this */
@@ -274,6 +275,8 @@ struct profiler {
 	struct sampler *smp;
 	struct rt_run run;
 	int drain_timer;
+	int jitter_timer;
+	unsigned seed;             /* rand_r: the periods drawn */
 	__u64 started_ns;
 
 	struct strbuf in;          /* piped stdin: a partial line */
@@ -358,19 +361,25 @@ static int inspect(struct profiler *p)
 			return 0; /* still runtrace's fork */
 		p->exec_seen_ns = now_ns(CLOCK_MONOTONIC);
 	}
+	/* a command that exec'd: ld.so maps the objects it needs in the
+	 * order of their DT_NEEDED entries, libpython before libc; once libc
+	 * is there (CPython then too, if it is Python), the objects are read
+	 * (a static binary waits PY_WAIT_NS) */
+	if (p->child.pid && now_ns(CLOCK_MONOTONIC) < p->exec_seen_ns + PY_WAIT_NS) {
+		struct maps m;
+		bool libc;
+
+		if (maps_read(p->pid, &m))
+			return 0;
+		libc = maps_find_module(&m, "libc") != NULL;
+		maps_free(&m);
+		if (!libc)
+			return 0;
+	}
 	sp = symproc__new(p->pid);
 	if (!sp)
 		return -errno;
 	err = pytarget_find(sp, &p->pyt);
-	/* a command that exec'd: ld.so maps the objects it needs in the
-	 * order of their DT_NEEDED entries, libpython before libc; once libc
-	 * is there without CPython, it is not Python (a static binary
-	 * waits PY_WAIT_NS) */
-	if (err == -ENOENT && p->child.pid && !symproc__module(sp, "libc") &&
-	    now_ns(CLOCK_MONOTONIC) < p->exec_seen_ns + PY_WAIT_NS) {
-		symproc__free(sp);
-		return 0;
-	}
 	symproc__free(sp);
 	p->py_decided = true;
 	if (err == -ENOTSUP) {
@@ -485,30 +494,28 @@ static void rematch_codes(struct profiler *p, bool all)
 		struct pf_pycode pc;
 		__u64 m = 0;
 
-		if (!e->bad && !pf_py_describe(p->py, e->code, e->globals, &pc))
+		if (!pf_py_describe(p->py, e->code, e->globals, &pc))
 			m = pf_funcs_py_mask(&p->funcs, &pc);
 		if ((m != e->mask || all) && p->smp)
-			sampler__set_code(p->smp, e->code, m);
+			sampler__set_code(p->smp, e->code, e->id, m);
 		e->mask = m;
 	}
 }
 
-/* The slots of code object @code, named now if it is new. */
-static __u64 code_mask(struct profiler *p, __u64 code, __u64 globals)
+/* The slots of code object @code (identity @id, as the kernel saw it),
+ * named now if it is new, told to the kernel. */
+static __u64 code_mask(struct profiler *p, __u64 code, __u64 id, __u64 globals)
 {
 	struct pf_code_ent *e;
-	bool added;
+	bool named;
 
-	if (!p->codes || !(e = pf_codetab_put(p->codes, code, &added)))
+	if (!p->codes)
 		return 0;
-	if (added) {
-		memreader__invalidate(p->mem); /* the target ran since */
-		e->globals = globals;
-		if (pf_py_code_mask(p->py, &p->funcs, code, globals, &e->mask))
-			e->bad = true;
-	}
+	e = pf_codetab_name(p->codes, p->py, &p->funcs, code, id, globals, &named);
+	if (!e)
+		return 0;
 	if (p->smp)
-		sampler__set_code(p->smp, code, e->mask);
+		sampler__set_code(p->smp, code, e->id, e->mask);
 	return e->mask;
 }
 
@@ -536,8 +543,10 @@ static int on_unknown(void *ctx, const struct rt_profile_unknown *ev)
 	__u64 mask = ev->mask;
 	__u32 i;
 
+	if (p->mem)
+		memreader__invalidate(p->mem); /* the target ran since */
 	for (i = 0; i < ev->nunknown && i < RT_PROFILE_MAX_UNKNOWN; i++)
-		mask |= code_mask(p, ev->code[i], ev->globals[i]);
+		mask |= code_mask(p, ev->code[i], ev->id[i], ev->globals[i]);
 	charge(p->totals, mask, ev->kind == RT_PROFILE_ON_CPU, ev->charge_ns);
 	return 0;
 }
@@ -555,8 +564,10 @@ static int charge_off(void *ctx, __u32 tid, const struct rt_profile_off *e)
 	__u64 mask = e->mask;
 	__u32 i;
 
+	if (e->nunknown && o->p->mem)
+		memreader__invalidate(o->p->mem);
 	for (i = 0; i < e->nunknown && i < RT_PROFILE_MAX_UNKNOWN; i++)
-		mask |= code_mask(o->p, e->code[i], e->globals[i]);
+		mask |= code_mask(o->p, e->code[i], e->id[i], e->globals[i]);
 	charge(o->into, mask, false, o->now > e->ts ? o->now - e->ts : 0);
 	return 0;
 }
@@ -639,6 +650,15 @@ static int on_ring(void *ctx)
 	return p->ses ? session__consume(p->ses) : 0;
 }
 
+static int on_jitter(void *ctx)
+{
+	struct profiler *p = ctx;
+
+	if (p->smp)
+		sampler__jitter(p->smp, rand_r(&p->seed) / ((double)RAND_MAX + 1));
+	return 0;
+}
+
 static void python_on(struct profiler *p)
 {
 	if (!p->smp || !p->python)
@@ -653,6 +673,7 @@ static int start_session(struct profiler *p)
 {
 	struct sampler_opts so = { .tgid = p->pid, .run = PROFILE_RUN, .interval_ns = p->interval_ns,
 				   .on_unknown = on_unknown, .ctx = p };
+	size_t n;
 	int err;
 
 	err = sampler_sink_new(&so, &p->sink);
@@ -673,12 +694,23 @@ static int start_session(struct profiler *p)
 	p->started_ns = now_ns(CLOCK_MONOTONIC);
 	python_on(p);
 	push_ranges(p);
+	n = p->codes ? pf_codetab_count(p->codes) : 0;
 	seed_blocked(p);
+	for (; p->codes && n < pf_codetab_count(p->codes); n++) {
+		const struct pf_code_ent *e = pf_codetab_at(p->codes, n);
+
+		sampler__set_code(p->smp, e->code, e->id, e->mask);
+	}
 	err = loop__add(p->loop, session__fd(p->ses), on_ring, p);
 	if (!err) {
 		p->drain_timer = loop__timer(p->loop, DRAIN_NS, DRAIN_NS, on_ring, p);
 		if (p->drain_timer < 0)
 			err = p->drain_timer;
+	}
+	if (!err) {
+		p->jitter_timer = loop__timer(p->loop, JITTER_NS, JITTER_NS, on_jitter, p);
+		if (p->jitter_timer < 0)
+			err = p->jitter_timer;
 	}
 	if (err)
 		rt_err("cannot set up the event loop: %s", strerror(-err));
@@ -694,6 +726,7 @@ static void add_stats(struct rt_profile_stats *a, const struct rt_profile_stats 
 	a->faults += b->faults;
 	a->truncated += b->truncated;
 	a->no_tstate += b->no_tstate;
+	a->late += b->late;
 }
 
 /* Stop profiling: everything counted kept here, the session freed (no
@@ -718,15 +751,18 @@ static void stop_session(struct profiler *p)
 	if (!sampler__stats(p->smp, &st)) {
 		add_stats(&p->stats, &st);
 		rt_dbg("profile: session: %llu samples, %llu switches, %llu records (%llu lost), "
-		       "%llu unreadable frames, %llu stacks too deep, %llu ticks without a tstate",
+		       "%llu unreadable frames, %llu stacks too deep, %llu ticks without a tstate, "
+		       "%llu late ticks due before the thread ran",
 		       (unsigned long long)st.samples, (unsigned long long)st.switches,
 		       (unsigned long long)st.records, (unsigned long long)st.lost,
 		       (unsigned long long)st.faults, (unsigned long long)st.truncated,
-		       (unsigned long long)st.no_tstate);
+		       (unsigned long long)st.no_tstate, (unsigned long long)st.late);
 	}
 	p->profiled_ns += oc.now - p->started_ns;
 	loop__cancel(p->loop, p->drain_timer);
+	loop__cancel(p->loop, p->jitter_timer);
 	p->drain_timer = -1;
+	p->jitter_timer = -1;
 	loop__del(p->loop, session__fd(p->ses));
 	session__end_run(p->ses, &p->run);
 	session__free(p->ses);
@@ -1209,6 +1245,7 @@ static int start_command(struct profiler *p)
 static int profile_main(struct profile_cfg *c)
 {
 	struct profiler p = { .cfg = c, .pidfd = -1, .poll_timer = -1, .drain_timer = -1,
+			      .jitter_timer = -1,
 			      .child = { .go = -1, .pidfd = -1 },
 			      .run = { .id = PROFILE_RUN, .dirfd = -1, .cgroup_fd = -1 } };
 	struct strbuf json = { 0 }, fl = { 0 };
@@ -1217,6 +1254,7 @@ static int profile_main(struct profile_cfg *c)
 
 	rt_debug_on = c->debug;
 	p.run.json = &json;
+	p.seed = (unsigned)(now_ns(CLOCK_MONOTONIC) ^ (__u64)getpid() << 16);
 	p.interval_ns = c->interval_ns ? c->interval_ns : PROFILE_DEFAULT_INTERVAL_NS;
 	p.prompt = !c->argv && !c->duration;
 	p.tty = p.prompt && isatty(STDIN_FILENO);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "profile/pystack.h"
+#include "runtrace/profile.h"
 #include "util/util.h"
 
 #define MAX_CODES (1u << 24)
@@ -125,6 +126,45 @@ int pf_py_code_mask(struct pyreader *r, const struct pf_funcs *fs, __u64 code, _
 	return 0;
 }
 
+int pf_py_code_id(struct pyreader *r, __u64 code, __u64 *id)
+{
+	const struct rt_py_offsets *o = pyreader__offsets(r);
+	struct memreader *mem = pyreader__mem(r);
+	__u64 filename, qualname;
+
+	if (memreader__read_u64(mem, code + o->code_filename, &filename) ||
+	    memreader__read_u64(mem, code + o->code_qualname, &qualname))
+		return -EFAULT;
+	*id = rt_profile_code_id(filename, qualname);
+	return 0;
+}
+
+struct pf_code_ent *pf_codetab_name(struct pf_codetab *t, struct pyreader *r,
+				    const struct pf_funcs *fs, __u64 code, __u64 id, __u64 globals,
+				    bool *named)
+{
+	struct pf_code_ent *e = pf_codetab_get(t, code);
+	__u64 now, mask;
+	bool added;
+
+	*named = false;
+	if (e && e->id == id)
+		return e;
+	if (pf_py_code_id(r, code, &now) || now != id)
+		return NULL; /* freed, or reused, since the kernel saw it */
+	if (e)
+		pyreader__invalidate(r); /* its cache has the old object */
+	if (pf_py_code_mask(r, fs, code, globals, &mask))
+		return NULL;
+	if (!e && !(e = pf_codetab_put(t, code, &added)))
+		return NULL;
+	e->id = id;
+	e->globals = globals;
+	e->mask = mask;
+	*named = true;
+	return e;
+}
+
 int pf_py_stack_mask(struct pyreader *r, const struct pf_funcs *fs, struct pf_codetab *tab,
 		     __u64 frame, size_t max, __u64 *mask)
 {
@@ -134,10 +174,10 @@ int pf_py_stack_mask(struct pyreader *r, const struct pf_funcs *fs, struct pf_co
 
 	*mask = 0;
 	for (i = 0; frame && i < max; i++) {
-		__u64 code, globals, previous, m;
+		__u64 code, globals, previous, id, m;
 		struct pf_code_ent *e;
-		bool added;
 		__u8 owner = 0;
+		bool named;
 
 		if (memreader__read_u64(mem, frame + o->iframe_code, &code) ||
 		    memreader__read_u64(mem, frame + o->iframe_globals, &globals) ||
@@ -145,22 +185,17 @@ int pf_py_stack_mask(struct pyreader *r, const struct pf_funcs *fs, struct pf_co
 		    memreader__read(mem, frame + o->iframe_owner, &owner, 1))
 			return -EFAULT;
 		frame = previous;
-		if ((o->owner_cstack != RT_PY_NONE && owner == o->owner_cstack) || !code)
+		if ((o->owner_cstack != RT_PY_NONE && owner == o->owner_cstack) || !code ||
+		    pf_py_code_id(r, code, &id))
 			continue;
-		e = tab ? pf_codetab_put(tab, code, &added) : NULL;
-		if (tab && !e)
-			return -ENOMEM;
-		if (e && !added) {
+		if (!tab) {
+			if (!pf_py_code_mask(r, fs, code, globals, &m))
+				*mask |= m;
+			continue;
+		}
+		e = pf_codetab_name(tab, r, fs, code, id, globals, &named);
+		if (e)
 			*mask |= e->mask;
-			continue;
-		}
-		if (pf_py_code_mask(r, fs, code, globals, &m) && e)
-			e->bad = true;
-		if (e) {
-			e->globals = globals;
-			e->mask = m;
-		}
-		*mask |= m;
 	}
 	return 0;
 }

@@ -156,9 +156,11 @@ int sampler__set_python(struct sampler *s, const struct rt_py_offsets *off, __u6
 	return 0;
 }
 
-int sampler__set_code(struct sampler *s, __u64 code, __u64 mask)
+int sampler__set_code(struct sampler *s, __u64 code, __u64 id, __u64 mask)
 {
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.profile_codes), &code, &mask, BPF_ANY))
+	struct rt_profile_code c = { .mask = mask, .id = id };
+
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.profile_codes), &code, &c, BPF_ANY))
 		return -errno;
 	return 0;
 }
@@ -181,15 +183,25 @@ int sampler__set_ranges(struct sampler *s, const struct rt_profile_range *r, siz
 	return 0;
 }
 
-int sampler__set_interval(struct sampler *s, __u64 ns)
+static int set_period(struct sampler *s, __u64 ns)
 {
 	int cpu, err = 0;
 
-	s->o.interval_ns = ns;
 	for (cpu = 0; s->fds && cpu < s->ncpus; cpu++)
 		if (s->fds[cpu] >= 0 && ioctl(s->fds[cpu], PERF_EVENT_IOC_PERIOD, &ns))
 			err = -errno;
 	return err;
+}
+
+int sampler__set_interval(struct sampler *s, __u64 ns)
+{
+	s->o.interval_ns = ns;
+	return set_period(s, ns);
+}
+
+int sampler__jitter(struct sampler *s, double r)
+{
+	return set_period(s, (__u64)(s->o.interval_ns * (0.75 + 0.5 * r)));
 }
 
 int sampler__zero_slot(struct sampler *s, unsigned slot)
@@ -250,6 +262,7 @@ int sampler__stats(struct sampler *s, struct rt_profile_stats *out)
 		out->faults += v[cpu].faults;
 		out->truncated += v[cpu].truncated;
 		out->no_tstate += v[cpu].no_tstate;
+		out->late += v[cpu].late;
 	}
 	free(v);
 	return err;

@@ -39,12 +39,20 @@ void sampler__pause(struct sampler *s);
 /* Walk the Python stacks of the target, whose _PyRuntime is at @runtime,
  * with layout @off.  0 or -errno. */
 int sampler__set_python(struct sampler *s, const struct rt_py_offsets *off, __u64 runtime);
-/* Code object @code is the functions of @mask (0: none of them). */
-int sampler__set_code(struct sampler *s, __u64 code, __u64 mask);
+/* Code object @code, of identity @id (rt_profile_code_id), is the
+ * functions of @mask (0: none of them). */
+int sampler__set_code(struct sampler *s, __u64 code, __u64 id, __u64 mask);
 /* The native functions: @n ranges (at most RT_PROFILE_RANGES). */
 int sampler__set_ranges(struct sampler *s, const struct rt_profile_range *r, size_t n);
 /* A new sampling period, at once on every CPU. */
 int sampler__set_interval(struct sampler *s, __u64 ns);
+/* Restart every CPU's timer with a period drawn around the interval
+ * (@r in [0, 1): 0.75 to 1.25 times it).  Called every few tens of ms:
+ * a fixed period that divides the kernel's tick (4 ms at HZ=250) would
+ * sample threads woken by that tick always at the same moment after it,
+ * and bias the on-CPU times (the kernel charges the time since each CPU's
+ * previous tick, so the period may vary). */
+int sampler__jitter(struct sampler *s, double r);
 /* Zero slot @slot's counts (it is given to another function). */
 int sampler__zero_slot(struct sampler *s, unsigned slot);
 /* Every slot's counts, summed over CPUs. */

@@ -218,9 +218,15 @@ static void test_names(void **state)
 		assert_int_equal(pf_py_stack_mask(f->r, &fs, tab, f->th[k].frame, 192, &again), 0);
 		assert_int_equal(again, mask);
 	}
-	/* each code object met once; none unreadable */
-	for (i = 0; i < pf_codetab_count(tab); i++)
-		assert_false(pf_codetab_at(tab, i)->bad);
+	/* each code object met once, with its identity */
+	for (i = 0; i < pf_codetab_count(tab); i++) {
+		struct pf_code_ent *e = pf_codetab_at(tab, i);
+		__u64 id;
+
+		assert_int_equal(pf_py_code_id(f->r, e->code, &id), 0);
+		assert_int_equal(e->id, id);
+		assert_ptr_equal(pf_codetab_get(tab, e->code), e);
+	}
 	assert_true(pf_codetab_count(tab) >= 10);
 	/* a stack cut short at 3 frames holds only the 3 newest */
 	for (k = 0; k < f->nth && f->th[k].native_thread_id != pid; k++)
