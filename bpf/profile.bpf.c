@@ -22,7 +22,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define PF_EXITING 0x00000004 /* include/linux/sched.h */
-#define TSTATE_RETRY_NS 20000000ull /* look again for a thread's tstate after */
+#define TSTATE_RETRY_NS 1000000ull /* look again for a thread's tstate after (a new
+					    * thread binds its own soon after it starts) */
 
 /* Set by userspace, and changed by it while the programs are attached. */
 volatile __u32 profile_tgid;     /* the process profiled (0: none) */
@@ -97,7 +98,8 @@ struct profile_scratch {
 	__u32 in_tid;                      /* which */
 	__u32 pad;
 	__u8 frame[RT_PY_FRAME_BUF];
-	__u64 ips[RT_PROFILE_MAX_IPS];
+	__u8 names[RT_PY_NAMES_BUF];
+	__u64 ips[RT_PROFILE_MAX_IPS + 1]; /* a power of two: masked index */
 	__u64 top[RT_PROFILE_SCAN_WORDS];  /* the words at the user stack pointer */
 	__u8 code[8];                      /* bytes before a return address */
 	struct rt_profile_off walk;
@@ -156,64 +158,83 @@ static __always_inline void add_unknown(struct rt_profile_off *w, __u64 code, __
 }
 
 /* The identity of the code object at @code (0 if unreadable). */
-static __always_inline __u64 code_id(const struct rt_py_offsets *o, __u64 code)
+static __always_inline __u64 code_id(const struct rt_py_offsets *o, __u64 code, __u8 *buf)
 {
 	__u64 filename, qualname;
 
-	if (rt_py_code_names(o, code, &filename, &qualname))
+	if (rt_py_code_names(o, code, buf, &filename, &qualname))
 		return 0;
 	return rt_profile_code_id(filename, qualname);
 }
 
 /* The slots of code object @code if userspace named it (the same object
  * as it named: same identity); else it goes to the unknown ones. */
-static __always_inline void match_code(const struct rt_py_offsets *o, struct rt_profile_off *w,
+static __always_inline void match_code(const struct rt_py_offsets *o, struct profile_scratch *s,
 				       __u64 code, __u64 globals)
 {
 	struct rt_profile_code *c = bpf_map_lookup_elem(&profile_codes, &code);
-	__u64 id = code_id(o, code);
+	__u64 id = code_id(o, code, s->names);
 
 	if (!id)
 		return; /* not a code object (a frame being torn down) */
 	if (c && c->id == id)
-		w->mask |= c->mask;
+		s->walk.mask |= c->mask;
 	else
-		add_unknown(w, code, id, globals);
+		add_unknown(&s->walk, code, id, globals);
+}
+
+/* A Python stack being walked. */
+struct py_walk {
+	const struct rt_py_offsets *o;
+	struct profile_scratch *s;
+	struct rt_profile_stats *st;
+	__u64 frame;   /* the next frame, 0 at the bottom */
+	__u64 prev;    /* the code of the frame above */
+};
+
+/* One frame: 0 to go on, 1 at the bottom or on a fault. */
+static long py_step(__u32 i, void *data)
+{
+	struct py_walk *w = data;
+	struct rt_py_frame f;
+
+	if (!w->frame)
+		return 1;
+	if (rt_py_read_frame(w->o, w->frame, w->s->frame, &f)) {
+		w->st->faults++;
+		w->frame = 0;
+		return 1;
+	}
+	w->frame = f.previous;
+	/* a recursive function's frames: matched once */
+	if (rt_py_frame_is_shim(w->o, &f) || !f.code || f.code == w->prev)
+		return 0;
+	w->prev = f.code;
+	match_code(w->o, w->s, f.code, f.globals);
+	return 0;
 }
 
 /* The Python frames of thread @tid into @s->walk (mask, unknown codes). */
 static __always_inline void walk_python(struct profile_scratch *s, struct rt_profile_stats *st,
 					__u32 tid, __u64 now)
 {
-	struct rt_profile_off *w = &s->walk;
 	const struct rt_profile_python *py;
-	const struct rt_py_offsets *o;
-	struct rt_py_frame f;
-	__u64 tstate, frame;
+	struct py_walk w = { .s = s, .st = st };
+	__u64 tstate;
 	__u32 zero = 0;
-	int i;
 
 	py = bpf_map_lookup_elem(&profile_python, &zero);
 	if (!py)
 		return;
-	o = &py->off;
+	w.o = &py->off;
 	tstate = tstate_of(py, tid, now);
 	if (!tstate) {
 		st->no_tstate++;
 		return;
 	}
-	frame = rt_py_current_frame(o, tstate);
-	for (i = 0; i < RT_PROFILE_MAX_FRAMES && frame; i++) {
-		if (rt_py_read_frame(o, frame, s->frame, &f)) {
-			st->faults++;
-			return;
-		}
-		frame = f.previous;
-		if (rt_py_frame_is_shim(o, &f) || !f.code)
-			continue;
-		match_code(o, w, f.code, f.globals);
-	}
-	if (frame)
+	w.frame = rt_py_current_frame(w.o, tstate);
+	rt_loop(RT_PROFILE_MAX_FRAMES, py_step, &w);
+	if (w.frame)
 		st->truncated++;
 }
 
@@ -256,9 +277,29 @@ __noinline int profile_ip_mask(__u64 ip, __u32 which, __u32 ret)
  * frame: a function that calls one built without frame pointers (libc's
  * syscall wrappers, the vDSO) is not in the chain, its return address is
  * there. */
+/* The return addresses of a user stack being matched. */
+struct native_walk {
+	struct profile_scratch *s;
+	__u32 which;
+	__u32 n;       /* frames in s->ips */
+};
+
+static long native_step(__u32 i, void *data)
+{
+	struct native_walk *w = data;
+	__u32 k = i;
+
+	if (i >= w->n || i >= RT_PROFILE_MAX_IPS)
+		return 1;
+	barrier_var(k); /* keep the mask: the verifier sees this register */
+	profile_ip_mask(w->s->ips[k & RT_PROFILE_MAX_IPS], w->which, 0);
+	return 0;
+}
+
 static __always_inline void walk_native(void *ctx, struct task_struct *task,
 					struct profile_scratch *s, __u32 which)
 {
+	struct native_walk w = { .s = s, .which = which };
 	struct pt_regs *regs;
 	__u64 sp, bp;
 	long n;
@@ -266,14 +307,10 @@ static __always_inline void walk_native(void *ctx, struct task_struct *task,
 
 	if (!profile_nranges)
 		return;
-	n = bpf_get_stack(ctx, s->ips, sizeof(s->ips), BPF_F_USER_STACK);
+	n = bpf_get_stack(ctx, s->ips, RT_PROFILE_MAX_IPS * sizeof(__u64), BPF_F_USER_STACK);
 	if (n > 0) {
-		n /= sizeof(__u64);
-		for (i = 0; i < RT_PROFILE_MAX_IPS; i++) {
-			if (i >= n)
-				break;
-			profile_ip_mask(s->ips[i], which, 0);
-		}
+		w.n = n / sizeof(__u64);
+		rt_loop(RT_PROFILE_MAX_IPS, native_step, &w);
 	}
 	regs = rt_task_user_regs(task);
 	if (!regs)
@@ -314,27 +351,39 @@ static __always_inline struct rt_profile_off *walk(void *ctx, struct task_struct
 }
 
 /* Add @ns (one tick, or one interval off CPU) to every slot of @mask. */
+struct charge_ctx {
+	__u64 mask;
+	__u64 ns;
+	__u32 kind;
+};
+
+static long charge_step(__u32 i, void *data)
+{
+	struct charge_ctx *c = data;
+	struct rt_profile_count *v;
+
+	if (i >= RT_PROFILE_SLOTS || !(c->mask >> i))
+		return 1;
+	if (!(c->mask & (1ull << i)))
+		return 0;
+	v = bpf_map_lookup_elem(&profile_counts, &i);
+	if (!v)
+		return 0;
+	if (c->kind == RT_PROFILE_ON_CPU) {
+		v->on_ns += c->ns;
+		v->on_samples++;
+	} else {
+		v->off_ns += c->ns;
+		v->off_count++;
+	}
+	return 0;
+}
+
 static __always_inline void charge(__u64 mask, __u32 kind, __u64 ns)
 {
-	struct rt_profile_count *c;
-	__u32 i;
+	struct charge_ctx c = { .mask = mask, .ns = ns, .kind = kind };
 
-	for (i = 0; i < RT_PROFILE_SLOTS; i++) {
-		if (!(mask >> i))
-			break;
-		if (!(mask & (1ull << i)))
-			continue;
-		c = bpf_map_lookup_elem(&profile_counts, &i);
-		if (!c)
-			continue;
-		if (kind == RT_PROFILE_ON_CPU) {
-			c->on_ns += ns;
-			c->on_samples++;
-		} else {
-			c->off_ns += ns;
-			c->off_count++;
-		}
-	}
+	rt_loop(RT_PROFILE_SLOTS, charge_step, &c);
 }
 
 /* A stack with unknown code objects: userspace names them and charges. */
@@ -362,29 +411,41 @@ static __always_inline void send(struct rt_profile_stats *st, __u32 kind, __u64 
 	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
 }
 
-/* The time a tick stands for: since this CPU's previous tick was due
- * (the period; more when the timer fell behind, or userspace restarted it
- * with another period: sampler__jitter(), for a fixed period that divides
- * the kernel's own tick would sample threads that tick wakes always at
- * the same moment after it), at most MAX_TICK_PERIODS periods; the tick's
- * lateness is no time of the thread it finds.  0 for a tick due before
- * the thread it finds got the CPU: it samples the moment it was due, when
- * the CPU was idle or ran another task (a timer interrupt pending while an
- * idle virtual CPU sleeps is delivered when the CPU is woken, often for
- * the target's own thread, and would land on it more often than chance). */
+/* The time a tick stands for: since this CPU's previous tick was due (the
+ * period; more when the timer fell behind while the thread ran, or
+ * userspace restarted it with another period: sampler__jitter(), for a
+ * fixed period that divides the kernel's own tick would sample threads
+ * that tick wakes always at the same moment after it), at most
+ * MAX_TICK_PERIODS periods; the tick's lateness is no time of the thread
+ * it finds.  0 for a tick due before the thread it finds got the CPU: it
+ * samples the moment it was due, when the CPU was idle or ran another
+ * task (a timer interrupt pending while an idle virtual CPU sleeps is
+ * delivered when the CPU is woken, often for the target's own thread, and
+ * would land on it more often than chance). */
 #define MAX_TICK_PERIODS 8
 
 static __always_inline __u64 tick_ns(struct profile_scratch *s, __u64 due, __u64 period,
 				     __u32 tid)
 {
-	__u64 last = s->last_due;
+	__u64 last = s->last_due, ns;
+	bool came = tid == s->in_tid;
 
 	s->last_due = due;
-	if (tid == s->in_tid && s->in_ts > due)
+	if (came && s->in_ts > due)
 		return 0;
 	if (!last || due <= last || due - last > MAX_TICK_PERIODS * period)
 		return period;
-	return due - last;
+	ns = due - last;
+	/* the thread got this CPU after the previous tick: the time before
+	 * it came was another task's, or idle (a CPU that idles may let the
+	 * timer fall behind) */
+	if (came && s->in_ts > last && ns > period) {
+		__u64 here = (due - s->in_ts) / period * period + period;
+
+		if (ns > here)
+			ns = here;
+	}
+	return ns;
 }
 
 SEC("perf_event")
@@ -410,6 +471,11 @@ int profile_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	}
 	st->samples++;
+	st->on_ns += ns;
+	if (ns > ctx->sample_period + ctx->sample_period / 2) {
+		st->long_ticks++;
+		st->long_ns += ns - ctx->sample_period;
+	}
 	w = walk(ctx, bpf_get_current_task_btf(), 0, st, (__u32)pid_tgid, now);
 	if (!w)
 		return 0;

@@ -131,13 +131,28 @@ static __always_inline int rt_py_read_frame(const struct rt_py_offsets *o, __u64
 }
 
 /* The co_filename and co_qualname pointers of the code object at @code
- * (what tells it from another later allocated at the same address).  0,
- * or -RT_PY_EFAULT. */
-static __always_inline int rt_py_code_names(const struct rt_py_offsets *o, __u64 code,
+ * (what tells it from another later allocated at the same address), in
+ * one read of 32 bytes when they are at most 24 bytes apart (3.11, 3.12:
+ * 16), through
+ * @buf (RT_PY_NAMES_BUF bytes of a map value).  0, or -RT_PY_EFAULT. */
+#define RT_PY_NAMES_BUF 32
+
+static __always_inline int rt_py_code_names(const struct rt_py_offsets *o, __u64 code, __u8 *buf,
 					    __u64 *filename, __u64 *qualname)
 {
-	if (bpf_probe_read_user(filename, sizeof(*filename), (const void *)(code + o->code_filename)) ||
-	    bpf_probe_read_user(qualname, sizeof(*qualname), (const void *)(code + o->code_qualname)))
+	__u32 f = o->code_filename, q = o->code_qualname;
+	__u32 lo = f < q ? f : q, hi = f < q ? q : f;
+
+	/* a code object is far longer than its fields' offsets + 32 */
+	if (hi - lo <= RT_PY_NAMES_BUF - 8) {
+		if (bpf_probe_read_user(buf, RT_PY_NAMES_BUF, (const void *)(code + lo)))
+			return -RT_PY_EFAULT;
+		*filename = *(const __u64 *)(buf + ((f - lo) & 24));
+		*qualname = *(const __u64 *)(buf + ((q - lo) & 24));
+		return 0;
+	}
+	if (bpf_probe_read_user(filename, sizeof(*filename), (const void *)(code + f)) ||
+	    bpf_probe_read_user(qualname, sizeof(*qualname), (const void *)(code + q)))
 		return -RT_PY_EFAULT;
 	return 0;
 }

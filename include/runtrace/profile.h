@@ -62,6 +62,7 @@ struct rt_profile_count {
 /* Per CPU (map profile_stats, one entry). */
 struct rt_profile_stats {
 	__u64 samples;      /* ticks that found a thread of the target running */
+	__u64 on_ns;        /* the time they stand for: the target's sampled time on CPU */
 	__u64 switches;     /* times a thread of the target left a CPU */
 	__u64 records;      /* stacks sent to userspace (unknown code objects) */
 	__u64 lost;         /* stacks whose record the ring buffer could not take */
@@ -69,6 +70,8 @@ struct rt_profile_stats {
 	__u64 truncated;    /* stacks deeper than the walker goes */
 	__u64 no_tstate;    /* ticks on a thread with no Python thread state (yet) */
 	__u64 late;         /* late ticks due before the thread they found got the CPU */
+	__u64 long_ticks;   /* samples standing for more than 1.5 periods (the timer fell behind) */
+	__u64 long_ns;      /* the time they stood for beyond one period */
 };
 
 /* The target's CPython (map profile_python). */

@@ -720,6 +720,7 @@ static int start_session(struct profiler *p)
 static void add_stats(struct rt_profile_stats *a, const struct rt_profile_stats *b)
 {
 	a->samples += b->samples;
+	a->on_ns += b->on_ns;
 	a->switches += b->switches;
 	a->records += b->records;
 	a->lost += b->lost;
@@ -727,6 +728,8 @@ static void add_stats(struct rt_profile_stats *a, const struct rt_profile_stats 
 	a->truncated += b->truncated;
 	a->no_tstate += b->no_tstate;
 	a->late += b->late;
+	a->long_ticks += b->long_ticks;
+	a->long_ns += b->long_ns;
 }
 
 /* Stop profiling: everything counted kept here, the session freed (no
@@ -752,11 +755,12 @@ static void stop_session(struct profiler *p)
 		add_stats(&p->stats, &st);
 		rt_dbg("profile: session: %llu samples, %llu switches, %llu records (%llu lost), "
 		       "%llu unreadable frames, %llu stacks too deep, %llu ticks without a tstate, "
-		       "%llu late ticks due before the thread ran",
+		       "%llu late ticks due before the thread ran, %llu long ticks (%llu ms more)",
 		       (unsigned long long)st.samples, (unsigned long long)st.switches,
 		       (unsigned long long)st.records, (unsigned long long)st.lost,
 		       (unsigned long long)st.faults, (unsigned long long)st.truncated,
-		       (unsigned long long)st.no_tstate, (unsigned long long)st.late);
+		       (unsigned long long)st.no_tstate, (unsigned long long)st.late,
+		       (unsigned long long)st.long_ticks, (unsigned long long)st.long_ns / 1000000);
 	}
 	p->profiled_ns += oc.now - p->started_ns;
 	loop__cancel(p->loop, p->drain_timer);
@@ -816,7 +820,8 @@ static void print_results(struct profiler *p)
 	if (p->cfg->json) {
 		struct pf_report_meta m = { .pid = p->pid, .state = state_of(p),
 					    .interval_ns = p->interval_ns, .profiled_ns = profiled,
-					    .samples = st.samples, .lost = st.lost };
+					    .samples = st.samples, .cpu_ns = st.on_ns,
+					    .lost = st.lost };
 
 		pf_json(&sb, rows, p->funcs.n, &m);
 	} else {

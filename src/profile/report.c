@@ -197,9 +197,9 @@ void pf_json(struct strbuf *sb, const struct pf_row *rows, size_t n,
 
 	strbuf_addf(sb, "{\"pid\":%d,\"state\":", m->pid);
 	strbuf_add_json_str(sb, m->state ? m->state : "", m->state ? strlen(m->state) : 0);
-	strbuf_addf(sb, ",\"interval_ms\":%.3f,\"profiled_s\":%.6f,\"samples\":%llu,\"lost\":%llu,"
-		    "\"functions\":[", m->interval_ns / 1e6, m->profiled_ns / 1e9,
-		    (unsigned long long)m->samples, (unsigned long long)m->lost);
+	strbuf_addf(sb, ",\"interval_ms\":%.3f,\"profiled_s\":%.6f,\"samples\":%llu,\"cpu_s\":%.6f,"
+		    "\"lost\":%llu,\"functions\":[", m->interval_ns / 1e6, m->profiled_ns / 1e9,
+		    (unsigned long long)m->samples, m->cpu_ns / 1e9, (unsigned long long)m->lost);
 	for (i = 0; i < n; i++) {
 		const struct pf_totals *t = &rows[i].t;
 

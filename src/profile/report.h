@@ -51,6 +51,7 @@ struct pf_report_meta {
 	__u64 interval_ns;
 	__u64 profiled_ns;    /* time spent profiling so far */
 	__u64 samples;        /* ticks on the target's threads */
+	__u64 cpu_ns;         /* the time they stand for: the target's time on CPU */
 	__u64 lost;           /* stacks the ring buffer could not take */
 };
 

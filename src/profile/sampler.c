@@ -256,6 +256,7 @@ int sampler__stats(struct sampler *s, struct rt_profile_stats *out)
 		err = -errno;
 	for (cpu = 0; !err && cpu < s->ncpus; cpu++) {
 		out->samples += v[cpu].samples;
+		out->on_ns += v[cpu].on_ns;
 		out->switches += v[cpu].switches;
 		out->records += v[cpu].records;
 		out->lost += v[cpu].lost;
@@ -263,6 +264,8 @@ int sampler__stats(struct sampler *s, struct rt_profile_stats *out)
 		out->truncated += v[cpu].truncated;
 		out->no_tstate += v[cpu].no_tstate;
 		out->late += v[cpu].late;
+		out->long_ticks += v[cpu].long_ticks;
+		out->long_ns += v[cpu].long_ns;
 	}
 	free(v);
 	return err;

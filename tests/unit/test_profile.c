@@ -343,7 +343,8 @@ static void test_table_utf8(void **state)
 static void test_json(void **state)
 {
 	struct pf_report_meta m = { .pid = 4211, .state = "running", .interval_ns = 2000000,
-				    .profiled_ns = 3500000000ull, .samples = 1700, .lost = 2 };
+				    .profiled_ns = 3500000000ull, .samples = 1700,
+				    .cpu_ns = 3400000000ull, .lost = 2 };
 	struct strbuf sb = { 0 };
 	struct json_object *o, *fs, *f, *v;
 
@@ -356,6 +357,8 @@ static void test_json(void **state)
 	assert_true(json_object_object_get_ex(o, "interval_ms", &v) &&
 		    fabs(json_object_get_double(v) - 2) < 1e-9);
 	assert_true(json_object_object_get_ex(o, "lost", &v) && json_object_get_int(v) == 2);
+	assert_true(json_object_object_get_ex(o, "cpu_s", &v) &&
+		    fabs(json_object_get_double(v) - 3.4) < 1e-9);
 	assert_true(json_object_object_get_ex(o, "functions", &fs));
 	assert_int_equal(json_object_array_length(fs), 4);
 	/* in the order asked */
