@@ -17,6 +17,7 @@
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include <editline/readline.h>
 
@@ -54,6 +56,7 @@
 #define POLL_SLOW_NS 500000000ull     /* native symbols not found yet: look again */
 #define PY_WAIT_NS 1000000000ull      /* after exec, how long a command may take to show CPython */
 #define KILL_GRACE_NS 1000000000ull   /* interrupted command: SIGKILL after this */
+#define PROMPT "> "                   /* the prompt on a terminal */
 
 const char profile_usage[] =
 "Usage: runtrace profile -p PID [-f FUNC...] [OPTIONS]\n"
@@ -234,6 +237,18 @@ static int read_func_file(struct profile_cfg *c)
 
 /* ---- the profiler ------------------------------------------------------ */
 
+/* A terminal: libedit's readline() runs in a thread of its own, whose
+ * lines come to the event loop through a pipe as piped stdin does; it
+ * reads the next line only once the loop has handled the last one (a
+ * byte back), so that the prompt comes after the command's output. */
+struct term_reader {
+	int lines[2];   /* thread -> loop: each line and '\n'; EOF at Ctrl-D */
+	int acks[2];    /* loop -> thread: one byte per line handled */
+	pthread_t thread;
+	struct termios saved;
+	bool started;
+};
+
 struct profiler {
 	struct profile_cfg *cfg;
 	struct features feat;
@@ -279,10 +294,11 @@ struct profiler {
 	unsigned seed;             /* rand_r: the periods drawn */
 	__u64 started_ns;
 
-	struct strbuf in;          /* piped stdin: a partial line */
+	int in_fd;                 /* where commands come from */
+	struct strbuf in;          /* a partial line */
+	struct term_reader term;   /* on a terminal */
 };
 
-static struct profiler *rl_profiler; /* libedit's line callback has no context */
 
 /* A message of the conversation: stdout at the prompt, else stderr (stdout
  * then holds only the table or JSON). */
@@ -1036,6 +1052,8 @@ static void finish(struct profiler *p, bool target_exited)
 	if (p->quit)
 		return;
 	do_stop(p, false);
+	if (target_exited && p->tty)
+		fputc('\n', stdout); /* off the prompt's line */
 	if (target_exited)
 		say(p, "Profiler stopped.");
 	print_results(p);
@@ -1170,39 +1188,71 @@ static int on_signal(void *ctx)
 	return 0;
 }
 
-static void on_line(char *line)
+static void *term_thread(void *arg)
 {
-	struct profiler *p = rl_profiler;
+	struct term_reader *t = arg;
+	char *line, ack;
+	int err = 0;
 
-	if (!line) { /* Ctrl-D */
-		fputc('\n', stdout);
-		finish(p, false);
-		return;
+	while (!err && (line = readline(PROMPT))) {
+		if (*line)
+			add_history(line);
+		err = write_all(t->lines[1], line, strlen(line));
+		if (!err)
+			err = write_all(t->lines[1], "\n", 1);
+		free(line);
+		if (!err && read(t->acks[0], &ack, 1) != 1)
+			err = -EPIPE;
 	}
-	if (*line)
-		add_history(line);
-	run_command(p, line);
-	free(line);
+	close(t->lines[1]);
+	t->lines[1] = -1;
+	return NULL;
 }
 
+static int term_start(struct term_reader *t)
+{
+	int err;
+
+	t->lines[0] = t->lines[1] = t->acks[0] = t->acks[1] = -1;
+	tcgetattr(STDIN_FILENO, &t->saved);
+	if (pipe2(t->lines, O_CLOEXEC) || pipe2(t->acks, O_CLOEXEC))
+		return -errno;
+	rl_catch_signals = 0; /* the loop's signalfd takes them */
+	err = -pthread_create(&t->thread, NULL, term_thread, t);
+	if (err)
+		return err;
+	t->started = true;
+	return 0;
+}
+
+/* Leave the terminal as it was (the thread may be in readline()). */
+static void term_stop(struct term_reader *t)
+{
+	if (t->started)
+		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+	if (t->lines[0] >= 0)
+		close(t->lines[0]);
+	if (t->acks[1] >= 0)
+		close(t->acks[1]);
+}
+
+/* Commands: lines of stdin, or of the terminal's reader thread. */
 static int on_stdin(void *ctx)
 {
 	struct profiler *p = ctx;
 	char buf[4096], *nl;
 	ssize_t n;
 
-	if (p->tty) {
-		rl_callback_read_char();
-		return 0;
-	}
-	n = read(STDIN_FILENO, buf, sizeof(buf));
+	n = read(p->in_fd, buf, sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return 0;
 	if (n <= 0) {
 		if (p->in.len)
 			run_command(p, p->in.buf);
 		strbuf_reset(&p->in);
-		loop__del(p->loop, STDIN_FILENO);
+		loop__del(p->loop, p->in_fd);
+		if (p->tty)
+			fputc('\n', stdout); /* after the prompt Ctrl-D left */
 		finish(p, false);
 		return 0;
 	}
@@ -1214,6 +1264,8 @@ static int on_stdin(void *ctx)
 		run_command(p, p->in.buf);
 		memmove(p->in.buf, p->in.buf + len, p->in.len - len + 1);
 		p->in.len -= len;
+		if (p->tty && !p->quit && write(p->term.acks[1], "", 1) != 1)
+			rt_dbg("profile: the terminal's reader is gone");
 	}
 	return 0;
 }
@@ -1250,7 +1302,8 @@ static int start_command(struct profiler *p)
 static int profile_main(struct profile_cfg *c)
 {
 	struct profiler p = { .cfg = c, .pidfd = -1, .poll_timer = -1, .drain_timer = -1,
-			      .jitter_timer = -1,
+			      .jitter_timer = -1, .in_fd = -1,
+			      .term = { .lines = { -1, -1 }, .acks = { -1, -1 } },
 			      .child = { .go = -1, .pidfd = -1 },
 			      .run = { .id = PROFILE_RUN, .dirfd = -1, .cgroup_fd = -1 } };
 	struct strbuf json = { 0 }, fl = { 0 };
@@ -1332,12 +1385,16 @@ static int profile_main(struct profile_cfg *c)
 	}
 	if (p.prompt) {
 		say(&p, "Entering the profiler prompt. Type commands or 'exit' to quit.");
+		p.in_fd = STDIN_FILENO;
 		if (p.tty) {
-			rl_profiler = &p;
-			rl_catch_signals = 0;
-			rl_callback_handler_install("> ", on_line);
+			err = term_start(&p.term);
+			if (err) {
+				rt_err("cannot read the terminal: %s", strerror(-err));
+				goto cleanup;
+			}
+			p.in_fd = p.term.lines[0];
 		}
-		if (loop__add(p.loop, STDIN_FILENO, on_stdin, &p))
+		if (loop__add(p.loop, p.in_fd, on_stdin, &p))
 			goto cleanup;
 	}
 
@@ -1361,7 +1418,7 @@ static int profile_main(struct profile_cfg *c)
 
 cleanup:
 	if (p.tty)
-		rl_callback_handler_remove();
+		term_stop(&p.term);
 	if (p.ses)
 		stop_session(&p);
 	if (p.child.pid > 0 && !p.child.reaped) {

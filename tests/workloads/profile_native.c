@@ -13,7 +13,10 @@
  *   native_main    calls all of the above
  *
  * Built with frame pointers (bpf_get_stack and perf unwind user stacks
- * with them).  Usage: profile_native TRUTH.json [SCALE] [DIR]
+ * with them); gcc 12 still gives native_tiny, a leaf with no stack, none:
+ * its caller is then not in the frame chain, as native_fsync and
+ * native_sleep are not in it while libc's wrappers run.
+ * Usage: profile_native TRUTH.json [SCALE] [DIR]
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
