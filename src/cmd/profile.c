@@ -53,7 +53,8 @@
 #define DRAIN_NS 50000000ull          /* read the ring buffer this often */
 #define JITTER_NS 40000000ull         /* draw another sampling period this often */
 #define POLL_FAST_NS 1000000ull       /* a command's exec and objects are looked for this often */
-#define POLL_SLOW_NS 500000000ull     /* native symbols not found yet: look again */
+#define POLL_WATCH_NS 20000000ull     /* then whether it execs another program this often */
+#define POLL_SLOW_NS 500000000ull     /* native symbols not found yet: look again this often */
 #define PY_WAIT_NS 1000000000ull      /* after exec, how long a command may take to show CPython */
 #define KILL_GRACE_NS 1000000000ull   /* interrupted command: SIGKILL after this */
 #define PROMPT "> "                   /* the prompt on a terminal */
@@ -266,6 +267,8 @@ struct profiler {
 	bool gone;                 /* it exited */
 	char exe[PATH_MAX];        /* runtrace's own executable (a command before exec) */
 	__u64 exec_seen_ns;        /* the command exec'd (CLOCK_MONOTONIC), 0 if not yet */
+	char cmd_exe[PATH_MAX];    /* what it ran when its objects were read */
+	unsigned long polls;
 	int poll_timer;
 	__u64 kill_at;
 
@@ -1133,10 +1136,37 @@ static int on_target_exit(void *ctx)
 
 /* A command: find its CPython once it exec'd, and native symbols as its
  * objects get loaded. */
+/* Whether the command exec'd another program since its objects were read
+ * (a shell that runs python). */
+static bool exec_again(struct profiler *p)
+{
+	char path[64], exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", p->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = 0;
+	if (!strcmp(exe, p->cmd_exe))
+		return false;
+	snprintf(p->cmd_exe, sizeof(p->cmd_exe), "%s", exe);
+	return true;
+}
+
+static int on_poll(void *ctx);
+
+static void poll_every(struct profiler *p, __u64 ns)
+{
+	loop__cancel(p->loop, p->poll_timer);
+	p->poll_timer = loop__timer(p->loop, ns, ns, on_poll, p);
+}
+
+/* A command: find its CPython once it exec'd (and again if it execs
+ * another program), and native symbols as its objects get loaded. */
 static int on_poll(void *ctx)
 {
 	struct profiler *p = ctx;
-	bool decided = p->py_decided;
 	size_t i;
 
 	if (p->gone)
@@ -1145,20 +1175,38 @@ static int on_poll(void *ctx)
 		kill(p->child.pid, SIGKILL);
 		p->kill_at = 0;
 	}
-	if (!decided && inspect(p) == 1) {
+	if (p->py_decided && exec_again(p)) {
+		rt_dbg("profile: process %d runs %s now", p->pid, p->cmd_exe);
+		if (p->smp)
+			sampler__python_off(p->smp);
+		forget_target(p);
+		for (i = 0; i < p->funcs.n; i++)
+			p->funcs.v[i].resolved = false;
+		push_ranges(p);
+		p->exec_seen_ns = now_ns(CLOCK_MONOTONIC);
+		poll_every(p, POLL_FAST_NS);
+	}
+	if (!p->py_decided) {
+		if (inspect(p) != 1)
+			return 0;
+		exec_again(p);
 		check_kinds(p);
 		python_on(p);
+		resolve_natives(p, false);
+		push_ranges(p);
+		p->polls = 0;
+		poll_every(p, POLL_WATCH_NS);
+		return 0;
 	}
-	resolve_natives(p, false);
-	push_ranges(p);
-	if (!decided && p->py_decided) {
-		loop__cancel(p->loop, p->poll_timer);
-		p->poll_timer = -1;
+	/* native symbols not found yet: a library loaded later */
+	if (++p->polls % (POLL_SLOW_NS / POLL_WATCH_NS) == 0) {
 		for (i = 0; i < p->funcs.n; i++)
 			if (p->funcs.v[i].native && !p->funcs.v[i].resolved)
 				break;
-		if (i < p->funcs.n)
-			p->poll_timer = loop__timer(p->loop, POLL_SLOW_NS, POLL_SLOW_NS, on_poll, p);
+		if (i < p->funcs.n) {
+			resolve_natives(p, false);
+			push_ranges(p);
+		}
 	}
 	return 0;
 }
@@ -1295,7 +1343,7 @@ static int start_command(struct profiler *p)
 	err = loop__add(p->loop, p->pidfd, on_target_exit, p);
 	if (err)
 		return err;
-	p->poll_timer = loop__timer(p->loop, POLL_FAST_NS, POLL_FAST_NS, on_poll, p);
+	poll_every(p, POLL_FAST_NS);
 	return p->poll_timer < 0 ? p->poll_timer : 0;
 }
 

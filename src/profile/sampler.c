@@ -156,6 +156,11 @@ int sampler__set_python(struct sampler *s, const struct rt_py_offsets *off, __u6
 	return 0;
 }
 
+void sampler__python_off(struct sampler *s)
+{
+	__atomic_store_n(&s->skel->bss->profile_py_on, 0, __ATOMIC_RELEASE);
+}
+
 int sampler__set_code(struct sampler *s, __u64 code, __u64 id, __u64 mask)
 {
 	struct rt_profile_code c = { .mask = mask, .id = id };

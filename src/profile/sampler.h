@@ -39,6 +39,8 @@ void sampler__pause(struct sampler *s);
 /* Walk the Python stacks of the target, whose _PyRuntime is at @runtime,
  * with layout @off.  0 or -errno. */
 int sampler__set_python(struct sampler *s, const struct rt_py_offsets *off, __u64 runtime);
+/* Stop walking Python stacks (the target exec'd another program). */
+void sampler__python_off(struct sampler *s);
 /* Code object @code, of identity @id (rt_profile_code_id), is the
  * functions of @mask (0: none of them). */
 int sampler__set_code(struct sampler *s, __u64 code, __u64 id, __u64 mask);
