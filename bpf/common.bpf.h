@@ -35,17 +35,31 @@ RT_SHARED struct {
 	__uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
-/* Failed ring-buffer reservations, per CPU, per enum rt_event_type. */
+/* Failed ring-buffer reservations per run (key: run id), per CPU, per enum
+ * rt_event_type.  Userspace creates a run's entry when the run begins and
+ * deletes it when it ends; key 0 counts records of a run that has no entry
+ * (it ended already).  Sized by userspace: runs in flight at most, plus 1. */
 RT_SHARED struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct rt_drops);
 } drops SEC(".maps");
 
-/* The run in progress (0 between runs); set by userspace before each run.
- * Used by programs that run outside process context (cgroup_skb). */
-RT_SHARED volatile __u32 cur_run;
+/* cgroup v2 id of a run's cgroup -> run id, filled by userspace when the
+ * run's cgroup is made.  Programs outside process context (cgroup_skb) find
+ * a packet's run from its socket's cgroup.  Sized like drops. */
+RT_SHARED struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2);
+	__type(key, __u64);
+	__type(value, __u32);
+} run_cgroups SEC(".maps");
+
+/* Level of the runs' cgroups in the cgroup v2 tree (the session cgroup's
+ * level + 1), found by the first packet (rt_run_of_skb): the level counts
+ * from the real root, which a cgroup namespace hides from userspace. */
+RT_SHARED volatile __u32 run_cglevel;
 
 /* Bumped whenever a cached answer to "which run is this task in?" may have
  * gone stale: at every fork (a new task may reuse a dead one's task_struct)
@@ -59,6 +73,14 @@ RT_SHARED volatile __u32 scope_gen;
 const volatile __u64 cfg_wakeup_bytes = 1 << 20;
 #else
 extern const volatile __u64 cfg_wakeup_bytes;
+#endif
+
+/* cgroup v2 id of the session's cgroup, under which every run's cgroup is
+ * made (0: none).  Set by userspace before load. */
+#ifdef RT_DEFINE_MAPS
+const volatile __u64 cfg_session_cgid = 0;
+#else
+extern const volatile __u64 cfg_session_cgid;
 #endif
 
 /* A cgroup scope (trace --cgroup): every task whose cgroup v2 is
@@ -114,19 +136,55 @@ static __always_inline bool rt_group_dead(struct task_struct *p)
 	return BPF_CORE_READ(p, signal, live.counter) == 0;
 }
 
-/* Count @n records of @type that the ring buffer could not take. */
-static __always_inline void rt_count_drops(__u32 type, __u32 n)
+/* Count @n records of @type of run @run that the ring buffer could not
+ * take (under key 0 if the run has no entry). */
+static __always_inline void rt_count_run_drops(__u32 run, __u32 type, __u32 n)
 {
+	struct rt_drops *d = bpf_map_lookup_elem(&drops, &run);
 	__u32 zero = 0;
-	struct rt_drops *d = bpf_map_lookup_elem(&drops, &zero);
 
+	if (!d)
+		d = bpf_map_lookup_elem(&drops, &zero);
 	if (d && type < RT_DROP_SLOTS)
 		d->n[type] += n;
+}
+
+/* The same for a record of the current task's run. */
+static __always_inline void rt_count_drops(__u32 type, __u32 n)
+{
+	rt_count_run_drops(rt_run_of_current(bpf_get_current_pid_tgid() >> 32), type, n);
 }
 
 static __always_inline void rt_count_drop(__u32 type)
 {
 	rt_count_drops(type, 1);
+}
+
+/* Run id of the packet @skb (cgroup_skb programs): the run whose cgroup
+ * holds the packet's socket, at the runs' level (a cgroup the run made
+ * below its own counts as the run's); 0 if none. */
+static __always_inline __u32 rt_run_of_skb(struct __sk_buff *skb)
+{
+	__u32 level = run_cglevel, l, *run;
+	__u64 id;
+
+	if (!cfg_session_cgid)
+		return 0;
+	if (!level) {
+		/* the first packet: where is the session cgroup? */
+		for (l = 1; l < 32; l++) {
+			if (bpf_skb_ancestor_cgroup_id(skb, l) == cfg_session_cgid) {
+				level = l + 1;
+				break;
+			}
+		}
+		if (!level)
+			return 0;
+		run_cglevel = level;
+	}
+	id = bpf_skb_ancestor_cgroup_id(skb, level);
+	run = bpf_map_lookup_elem(&run_cgroups, &id);
+	return run ? *run : 0;
 }
 
 static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size,
@@ -160,7 +218,7 @@ static __always_inline __u64 rt_wakeup_flags(void)
 			rt_fill_hdr(&__ev->hdr, ev_type, sizeof(type), run,   \
 				    pid_tgid);                                 \
 		else                                                           \
-			rt_count_drop(ev_type);                                \
+			rt_count_run_drops(run, ev_type, 1);                   \
 		__ev;                                                          \
 	})
 

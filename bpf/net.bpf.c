@@ -5,13 +5,15 @@
  * every run's cgroup is a child of it, so they see exactly the packets that
  * sockets created by the run's processes send (egress) and receive
  * (ingress).  They run outside process context (softirq, or whatever task
- * happens to send), hence the run id is cur_run, not a scope lookup.
+ * happens to send), hence the run id comes from the packet's socket: the
+ * run whose cgroup holds it (rt_run_of_skb), never from the current task;
+ * several runs may be in flight at once (-j).
  *
  * Each packet is copied, from its IP header, with bpf_skb_load_bytes into a
  * scratch slot, then handed to the ring buffer with bpf_ringbuf_output at
  * its captured length (variable, at most min(cfg_snaplen, RT_NET_MAX_CAP)),
  * waking the consumer only in batches (rt_wakeup_flags).
- * Packets the ring buffer cannot take are counted in drops[RT_EV_NET].
+ * Packets the ring buffer cannot take are counted in the run's drops[RT_EV_NET].
  * The programs always return 1: they observe, never filter.
  *
  * Loopback rule (a packet between two of the run's own sockets fires egress
@@ -197,7 +199,7 @@ static __always_inline void net_output(struct rt_net_event *ev, __u32 run, __u64
 		    sizeof(*ev) + caplen > 0xffff ? 0xffff : sizeof(*ev) + caplen, run, 0);
 	ev->caplen = caplen;
 	if (bpf_ringbuf_output(&events, ev, sizeof(*ev) + caplen, rt_wakeup_flags()))
-		rt_count_drop(RT_EV_NET);
+		rt_count_run_drops(run, RT_EV_NET, 1);
 }
 
 /*
@@ -275,7 +277,7 @@ static __always_inline bool net_output_gso(struct __sk_buff *skb, struct rt_net_
 
 static __always_inline void net_capture(struct __sk_buff *skb, bool egress)
 {
-	__u32 run = cur_run, zero = 0, len, ifindex, slot, *depth;
+	__u32 run = rt_run_of_skb(skb), zero = 0, len, ifindex, slot, *depth;
 	__u64 caplen;
 	struct rt_net_event *ev;
 	struct net_buf *buf;
@@ -297,13 +299,13 @@ static __always_inline void net_capture(struct __sk_buff *skb, bool egress)
 	if (!depth)
 		return;
 	if (*depth >= RT_NET_NEST) {
-		rt_count_drop(RT_EV_NET);
+		rt_count_run_drops(run, RT_EV_NET, 1);
 		return;
 	}
 	slot = bpf_get_smp_processor_id() * RT_NET_NEST + *depth;
 	buf = bpf_map_lookup_elem(&net_scratch, &slot);
 	if (!buf) {
-		rt_count_drop(RT_EV_NET);
+		rt_count_run_drops(run, RT_EV_NET, 1);
 		return;
 	}
 	*depth += 1;

@@ -89,10 +89,11 @@ int BPF_PROG(rt_exit, struct task_struct *p)
 
 	if (!run)
 		return 0;
-	/* only the last thread of the process */
+	/* only the last thread of the process; its scope entry stays until
+	 * the process is freed (rt_free): the other programs on this
+	 * tracepoint (a thread's last records) still see it traced */
 	if (!rt_group_dead(p))
 		return 0;
-	bpf_map_delete_elem(&scope, &tgid);
 	if (!cfg_proc_events)
 		return 0;
 	ev = rt_reserve(struct rt_proc_event, RT_EV_PROC, run, pid_tgid);
@@ -107,6 +108,20 @@ int BPF_PROG(rt_exit, struct task_struct *p)
 	bpf_get_current_comm(&ev->comm, sizeof(ev->comm));
 	ev->filename[0] = 0;
 	bpf_ringbuf_submit(ev, rt_wakeup_flags());
+	return 0;
+}
+
+/* A process is freed (reaped): its pid may be reused from now on, so it
+ * leaves the scope.  Runs in RCU callback context: @p, not current. */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(rt_free, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if (BPF_CORE_READ(p, pid) != tgid || !rt_run_of(tgid))
+		return 0;
+	bpf_map_delete_elem(&scope, &tgid);
+	__sync_fetch_and_add(&scope_gen, 1);
 	return 0;
 }
 

@@ -28,19 +28,28 @@ const volatile bool cfg_sys_have_io_start = true;
 volatile __u32 sys_iter_run;
 /* Nonzero while a run is in progress: gates the device counters. */
 volatile __u32 sys_active;
-/* Interval number, raised by userspace at each sample: the per-interval
- * latency maximum restarts when it changes. */
-volatile __u64 sys_gen;
 
 #define TASK_DEAD_ 0x00000080  /* include/linux/sched.h */
 #define REQ_OP_MASK_ 0xff      /* include/linux/blk_types.h */
 
+/* A run's counters (key: run id), created by userspace at run_start and
+ * deleted at run_end; sized by userspace like drops (runs in flight). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, RT_SYS_SLOTS);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct rt_sys_counters);
 } sys_counters SEC(".maps");
+
+/* A run's interval number (key: run id), raised by userspace at each of the
+ * run's samples: the run's per-interval latency maximum restarts when it
+ * changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} sys_gens SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -80,9 +89,7 @@ struct {
 
 static __always_inline struct rt_sys_counters *sys_slot(__u32 run)
 {
-	__u32 k = run % RT_SYS_SLOTS;
-
-	return bpf_map_lookup_elem(&sys_counters, &k);
+	return bpf_map_lookup_elem(&sys_counters, &run);
 }
 
 static __always_inline struct rt_sys_proc *sys_proc_of(__u32 tgid)
@@ -367,7 +374,7 @@ SEC("tp_btf/block_rq_complete")
 int sys_blk_done(__u64 *ctx)
 {
 	struct request *rq = RT_RQ_ARG(ctx, cfg_sys_blk_done_arg);
-	__u64 key = (__u64)rq, lat = 0;
+	__u64 key = (__u64)rq, lat = 0, *gen;
 	struct rt_sys_rq *r = bpf_map_lookup_elem(&sys_rq, &key);
 	struct rt_sys_counters *c;
 	struct rt_sys_proc *e;
@@ -388,8 +395,9 @@ int sys_blk_done(__u64 *ctx)
 		c->blk_rd_reqs++;
 	}
 	c->blk_lat_ns += lat;
-	if (c->blk_lat_gen != sys_gen) {
-		c->blk_lat_gen = sys_gen;
+	gen = bpf_map_lookup_elem(&sys_gens, &r->run);
+	if (gen && c->blk_lat_gen != *gen) {
+		c->blk_lat_gen = *gen;
 		c->blk_lat_max_ns = 0;
 	}
 	if (lat > c->blk_lat_max_ns)
@@ -461,10 +469,11 @@ int BPF_PROG(sys_dev_rx, struct sk_buff *skb)
 }
 
 /* Attached to the session's cgroup: sees every run's cgroup below it; the
- * run is the one in progress (cur_run).  Always lets the packet pass. */
+ * run is the one whose cgroup holds the packet's socket (rt_run_of_skb).
+ * Always lets the packet pass. */
 static __always_inline int sys_cg_count(struct __sk_buff *skb, bool tx)
 {
-	__u32 run = cur_run;
+	__u32 run = rt_run_of_skb(skb);
 	struct rt_sys_counters *c;
 
 	if (!run)

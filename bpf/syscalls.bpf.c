@@ -31,17 +31,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 cfg_ct_filter[RT_SC_NR_MAX / 64] = {};
 /* Trace numbers >= RT_SC_NR_MAX (not in the bitmap). */
 const volatile bool cfg_ct_trace_high = true;
-/* Per syscall: its capture spec (RT_CAP_* of runtrace/syscall.h). */
-const volatile __u64 cfg_ct_capture[RT_SC_NR_MAX] = {};
-/* Data bytes captured per buffer (-s). */
-const volatile __u32 cfg_ct_strsize = 32;
 /* Only failed syscalls are shown (-Z): read no blobs for the others. */
 const volatile bool cfg_ct_failed_only = false;
 
 #define CT_ERESTARTSYS 512       /* include/linux/errno.h */
 #define CT_ERESTART_LAST 516     /* ERESTART_RESTARTBLOCK */
 #define CT_SIGKILL 9
-#define CT_ARGV_COUNT_MAX 128    /* argv elements counted (beyond those captured) */
 
 /*
  * A batch: struct rt_hdr (RT_EV_BATCH), then halves.  It is flushed as soon
@@ -78,13 +73,6 @@ static __always_inline bool ct_wanted(__u64 nr)
 	return cfg_ct_filter[nr / 64] & (1ull << (nr & 63));
 }
 
-static __always_inline __u64 ct_spec(__u64 nr)
-{
-	if (nr >= RT_SC_NR_MAX)
-		return 0;
-	return cfg_ct_capture[nr];
-}
-
 static __always_inline __u32 ct_min(__u64 a, __u64 b)
 {
 	return a < b ? a : b;
@@ -113,15 +101,30 @@ static __always_inline void ct_flush(struct ct_cpu *c)
 	h->pid = 0;
 	h->tid = 0;
 	if (bpf_ringbuf_output(&events, c->buf, len, rt_wakeup_flags()))
-		rt_count_drops(RT_EV_SYSCALL, c->nexit);
+		rt_count_run_drops(c->run, RT_EV_SYSCALL, c->nexit);
 reset:
 	c->len = sizeof(*h);
 	c->nexit = 0;
 }
 
+/* Records that went straight to the ring because their CPU's batch was
+ * claimed by a program they preempted (fully preemptible kernels only):
+ * in order, but without their user memory.  Userspace reports them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} calltrace_bypass SEC(".maps");
+
 /* A record that cannot go into the claimed batch: straight to the ring. */
 static __always_inline void ct_output_direct(void *rec, __u32 size)
 {
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&calltrace_bypass, &zero);
+
+	if (n)
+		*n += 1;
 	if (bpf_ringbuf_output(&events, rec, size, rt_wakeup_flags()))
 		rt_count_drop(RT_EV_SYSCALL);
 }
@@ -204,183 +207,54 @@ static __always_inline __u8 *ct_next(struct ct_cpu *c)
 	return c->buf + off;
 }
 
-/* ---- blobs --------------------------------------------------------------- */
+/* ---- captures (capture.bpf.h) ------------------------------------------- */
 
-/*
- * Append one blob to the half at @rec (nblobs at *@nblobs, flags at
- * *@flags): copy @len bytes (a string if @str) from user address @src.  The
- * write cursor lives in c->cur: read back from memory it is an unknown,
- * masked scalar, so the verifier sees every iteration of a loop alike.
- */
-static __always_inline void ct_blob(struct ct_cpu *c, __u8 *rec, __u16 *nblobs, __u16 *flags,
-				    __u8 arg, __u8 kind, __u64 src, __u32 len, bool str)
+#include "capture.bpf.h"
+
+/* ---- signals the kernel ignored on arrival ------------------------------- */
+
+/* A signal whose action is to ignore it is discarded when sent, but strace
+ * shows it where the thread would have dequeued it: after the syscall it
+ * was in, or before its next one.  Kept here, by tid, until then. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct rt_signal_event);
+} calltrace_ignored SEC(".maps");
+
+/* Entries in calltrace_ignored: while 0, the syscall path looks no further. */
+volatile __u32 ct_ignored_n;
+
+/* Put the ignored signal kept for the current thread, if any, into the
+ * batch. */
+static __always_inline void ct_put_ignored(void)
 {
-	__u32 off = c->cur;
-	struct rt_sc_blob *b;
-	long n;
+	struct rt_signal_event *kept, *s;
+	struct ct_cpu *c;
+	__u32 tid, run;
 
-	if (off > RT_SC_REC_MAX - sizeof(*b)) {
-		*flags |= RT_SC_F_TRUNC;
+	if (!ct_ignored_n)
 		return;
-	}
-	off &= RT_SC_REC_MAX - 1;
-	b = (void *)(rec + off);
-	/* mask in a register the verifier tracks (clang may drop a plain &=) */
-	asm volatile("%[len] &= %[mask]" : [len] "+r"(len) : [mask] "i"(RT_SC_BLOB_MAX - 1));
-	if (str)
-		n = bpf_probe_read_user_str(rec + off + sizeof(*b), len, (void *)src);
-	else
-		n = bpf_probe_read_user(rec + off + sizeof(*b), len, (void *)src) ? -1 : len;
-	if (n < 0)
+	tid = bpf_get_current_pid_tgid();
+	kept = bpf_map_lookup_elem(&calltrace_ignored, &tid);
+	if (!kept)
 		return;
-	b->arg = arg;
-	b->kind = kind;
-	b->len = n;
-	*nblobs += 1;
-	c->cur = off + sizeof(*b) + ((n + 3) & ~3);
-}
-
-/* Copy user memory for arguments @args as @spec says.  @at_exit: the
- * syscall returned @ret. */
-static __always_inline void ct_capture(struct ct_cpu *c, __u8 *rec, __u16 *nblobs,
-				       __u16 *flags, const __u64 *args, __u64 spec,
-				       bool at_exit, long ret)
-{
-	__u32 strsize = cfg_ct_strsize;
-	bool ok = at_exit && ret >= 0;
-	int i;
-
-	/* Unrolled: kernels before 6.4 reject a loop whose back edge is a
-	 * fallthrough ("back-edge from insn"), and clang lays loops out so. */
-#pragma clang loop unroll(full)
-	for (i = 0; i < 6; i++) {
-		__u8 cs = spec >> (i * 8);
-		__u64 a = args[i], lenarg;
-		__u32 kind = RT_CAP_KIND(cs), n;
-
-		if (!kind || !a)
-			continue;
-		lenarg = args[RT_CAP_LENIDX(cs) & 7];
-		switch (kind) {
-		case RT_CAP_PATH:
-			ct_blob(c, rec, nblobs, flags, i, RT_BLOB_STR, a, RT_SC_PATH_MAX, true);
-			break;
-		case RT_CAP_STR:
-			ct_blob(c, rec, nblobs, flags, i, RT_BLOB_STR, a, strsize + 2, true);
-			break;
-		case RT_CAP_BUF_IN:
-			n = ct_min(lenarg, strsize);
-			if (n)
-				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
-			break;
-		case RT_CAP_BUF_OUT:
-			if (!ok || ret == 0)
-				break;
-			n = ct_min(ret, strsize);
-			ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
-			break;
-		case RT_CAP_SOCKADDR:
-			n = ct_min(lenarg, 128);
-			if (n)
-				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
-			break;
-		case RT_CAP_SOCKADDR_OUT: {
-			int alen = 0;
-
-			if (!ok || !lenarg ||
-			    bpf_probe_read_user(&alen, sizeof(alen), (void *)lenarg))
-				break;
-			n = ct_min(alen < 0 ? 0 : alen, 128);
-			if (n)
-				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, n, false);
-			break;
-		}
-		case RT_CAP_INT_OUT:
-			if (ok)
-				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, 4, false);
-			break;
-		case RT_CAP_INT2_OUT:
-			if (ok)
-				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, a, 8, false);
-			break;
-		case RT_CAP_IOV_IN:
-		case RT_CAP_IOV_OUT: {
-			struct { __u64 base, len; } iov;
-			__u64 lim;
-
-			if (kind == RT_CAP_IOV_OUT && !ok)
-				break;
-			if (!lenarg || bpf_probe_read_user(&iov, sizeof(iov), (void *)a))
-				break;
-			lim = kind == RT_CAP_IOV_OUT ? ct_min(iov.len, ret) : iov.len;
-			n = ct_min(lim, strsize);
-			if (n)
-				ct_blob(c, rec, nblobs, flags, i, RT_BLOB_DATA, iov.base, n, false);
-			break;
-		}
-		default:
-			break;
-		}
+	c = ct_claim(&run);
+	if (c) {
+		s = (void *)ct_next(c);
+		__builtin_memcpy(s, kept, sizeof(*s));
+		s->hdr.ts = bpf_ktime_get_ns();
+		c->cur = sizeof(*s);
+		ct_commit(c, &s->hdr, false);
+	} else if (run) {
+		ct_output_direct(kept, sizeof(*kept));
 	}
-}
-
-/* execve argv: up to RT_SC_ARGV_MAX strings, then an ARGV_END blob. */
-static __always_inline void ct_argv(struct ct_cpu *c, __u8 *rec, __u16 *nblobs, __u16 *flags,
-				    int argi, __u64 argv)
-{
-	__u32 strsize = cfg_ct_strsize, off;
-	struct rt_sc_blob *b;
-	int i;
-
-#pragma clang loop unroll(full)
-	for (i = 0; i < RT_SC_ARGV_MAX; i++) {
-		__u64 p = 0;
-
-		if (bpf_probe_read_user(&p, sizeof(p), (void *)(argv + i * 8)) || !p)
-			break;
-		ct_blob(c, rec, nblobs, flags, argi, RT_BLOB_ARGV, p, strsize + 2, true);
-	}
-	if (i == RT_SC_ARGV_MAX) {
-		/* count the rest, cheaply, up to a bound */
-#pragma clang loop unroll(full)
-		for (i = RT_SC_ARGV_MAX; i < CT_ARGV_COUNT_MAX; i++) {
-			__u64 p = 0;
-
-			if (bpf_probe_read_user(&p, sizeof(p), (void *)(argv + i * 8)) || !p)
-				break;
-		}
-	}
-	off = c->cur;
-	if (off > RT_SC_REC_MAX - 8)
-		return;
-	off &= RT_SC_REC_MAX - 1;
-	b = (void *)(rec + off);
-	b->arg = argi;
-	b->kind = RT_BLOB_ARGV_END;
-	b->len = 4;
-	*(__u32 *)(rec + ((off + 4) & (RT_SC_REC_MAX - 1))) = i;
-	*nblobs += 1;
-	c->cur = off + 8;
+	if (!bpf_map_delete_elem(&calltrace_ignored, &tid))
+		__sync_fetch_and_sub(&ct_ignored_n, 1);
 }
 
 /* ---- halves -------------------------------------------------------------- */
-
-/* execve/execveat entry: path and argv, read while the caller's memory is
- * still there. */
-static __noinline void ct_enter_blobs(struct ct_cpu *c, struct rt_sc_enter *e, __u64 spec)
-{
-	int i, argi = -1;
-
-	if (!c || !e)
-		return;
-	ct_capture(c, (__u8 *)e, &e->nblobs, &e->flags, e->args, spec, false, 0);
-#pragma clang loop unroll(full)
-	for (i = 5; i >= 0; i--)
-		if (RT_CAP_KIND(spec >> (i * 8)) == RT_CAP_ARGV)
-			argi = i;
-	if (argi >= 0 && argi < 6 && e->args[argi & 7])
-		ct_argv(c, (__u8 *)e, &e->nblobs, &e->flags, argi, e->args[argi & 7]);
-}
 
 static __always_inline void ct_fill_enter(struct rt_sc_enter *e, struct pt_regs *regs, long id,
 					  __u32 run, __u64 pid_tgid)
@@ -400,13 +274,14 @@ static __always_inline void ct_fill_enter(struct rt_sc_enter *e, struct pt_regs 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 {
-	__u64 spec = ct_spec(id);
+	bool at_enter = id >= 0 && id < RT_SC_NR_MAX && (ct_spec_of(id)->flags & RT_CAPF_ENTER);
 	struct rt_sc_enter *e;
 	struct ct_cpu *c;
 	__u32 run;
 
 	if (!ct_wanted(id))
 		return 0;
+	ct_put_ignored(); /* a signal sent while the thread ran in user space */
 	c = ct_claim(&run);
 	if (!c) {
 		struct rt_sc_enter one;
@@ -415,7 +290,7 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 			return 0;
 		/* the batch is claimed: straight to the ring, no blobs */
 		ct_fill_enter(&one, regs, id, run, bpf_get_current_pid_tgid());
-		if (spec & RT_CAP_AT_ENTER)
+		if (at_enter)
 			one.flags = RT_SC_F_TRUNC;
 		ct_output_direct(&one, sizeof(one));
 		return 0;
@@ -423,8 +298,8 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 	e = (void *)ct_next(c);
 	ct_fill_enter(e, regs, id, run, c->pid_tgid);
 	c->cur = sizeof(*e);
-	if (spec & RT_CAP_AT_ENTER)
-		ct_enter_blobs(c, e, spec);
+	if (at_enter)
+		ct_enter_blobs(c, e, regs->sp);
 	ct_commit(c, &e->hdr, false);
 	return 0;
 }
@@ -442,8 +317,10 @@ static __always_inline void ct_fill_exit(struct rt_sc_exit *x, __u64 nr, long re
 SEC("tp_btf/sys_exit")
 int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 {
-	__u64 nr = regs->orig_ax, spec;
+	__u64 nr = regs->orig_ax;
+	const volatile struct rt_cap_spec *spec;
 	struct rt_sc_exit *x;
+	__u32 cflags;
 	struct ct_cpu *c;
 	__u64 args[8];
 	__u32 run;
@@ -455,16 +332,23 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 		return 0;
 	/* Interrupted by SIGKILL (ERESTART* with SIGKILL pending): it never
 	 * returns to the program.  No exit half: userspace shows it
-	 * unfinished, as strace does. */
-	if (ret >= -CT_ERESTART_LAST && ret <= -CT_ERESTARTSYS &&
-	    (BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
-			   pending.signal.sig[0]) & (1ul << (CT_SIGKILL - 1))))
-		return 0;
-	spec = ct_spec(nr);
-	if (spec & RT_CAP_AT_ENTER) /* captured at entry */
-		spec = 0;
+	 * unfinished, as strace does.  But a fatal signal other than SIGKILL
+	 * (a SIGTERM, SIGINT) is also turned into a pending SIGKILL, and there
+	 * strace shows the syscall return "= ? ERESTART..." before "--- SIGTERM
+	 * ---": the group exit code tells them apart (the signal, or an
+	 * exit_group status, whose low 7 bits are 0). */
+	if (ret >= -CT_ERESTART_LAST && ret <= -CT_ERESTARTSYS) {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		int code = BPF_CORE_READ(t, signal, group_exit_code) & 0x7f;
+
+		if ((BPF_CORE_READ(t, pending.signal.sig[0]) & (1ul << (CT_SIGKILL - 1))) &&
+		    (!code || code == CT_SIGKILL))
+			return 0;
+	}
+	spec = ct_spec_of(nr);
+	cflags = nr < RT_SC_NR_MAX ? spec->flags : 0;
 	if (cfg_ct_failed_only && !(ret < 0 && ret >= -4095)) /* not shown */
-		spec = 0;
+		cflags = 0;
 	c = ct_claim(&run);
 	if (!c) {
 		struct rt_sc_exit one;
@@ -473,7 +357,7 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 			return 0;
 		/* the batch is claimed: straight to the ring, no blobs */
 		ct_fill_exit(&one, nr, ret, run, bpf_get_current_pid_tgid());
-		if (spec & RT_CAP_ARGS_MASK)
+		if (cflags & RT_CAPF_EXIT)
 			one.flags = RT_SC_F_TRUNC;
 		ct_output_direct(&one, sizeof(one));
 		return 0;
@@ -481,7 +365,7 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 	x = (void *)ct_next(c);
 	ct_fill_exit(x, nr, ret, run, c->pid_tgid);
 	c->cur = sizeof(*x);
-	if (!(spec & RT_CAP_ARGS_MASK))
+	if (!(cflags & RT_CAPF_EXIT))
 		goto done;
 	/* the argument registers are as they were at entry */
 	args[0] = regs->di;
@@ -492,15 +376,15 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 	args[5] = regs->r9;
 	args[6] = 0;
 	args[7] = 0;
-	if (spec & RT_CAP_DIRECT) {
+	if (cflags & RT_CAPF_DIRECT) {
 		/* one data buffer of at most -s bytes (read, write, ...) */
-		__u32 argi = RT_CAP_DIRECT_ARG(spec), n;
-		__u8 cs = spec >> ((argi & 7) * 8);
+		__u32 argi = spec->special & 7, n;
+		__u8 how = spec->arg[argi & 7].how;
 		struct rt_sc_blob *b = (void *)(x + 1);
 		__u64 want = 0;
 
-		if (RT_CAP_KIND(cs) == RT_CAP_BUF_IN)
-			want = args[RT_CAP_LENIDX(cs) & 7];
+		if ((how & RT_CAP_KIND_MASK) == RT_CAP_BUF)
+			want = args[spec->arg[argi & 7].len & 7];
 		else if (ret > 0)
 			want = ret;
 		n = ct_min(want, cfg_ct_strsize);
@@ -513,10 +397,13 @@ int BPF_PROG(calltrace_exit, struct pt_regs *regs, long ret)
 			c->cur = sizeof(*x) + sizeof(*b) + n;
 		}
 	} else {
-		ct_capture(c, (__u8 *)x, &x->nblobs, &x->flags, args, spec, true, ret);
+		ct_capture(c, (__u8 *)x, nr, spec, args, true, ret);
+		if (cflags & RT_CAPF_VEC)
+			ct_capture_vec(c, (__u8 *)x, spec, args, ret);
 	}
 done:
 	ct_commit(c, &x->hdr, true);
+	ct_put_ignored(); /* a signal sent while the thread was in this syscall */
 	return 0;
 }
 
@@ -575,5 +462,150 @@ int calltrace_timer(struct bpf_perf_event_data *ctx)
 
 	if (c && c->len > sizeof(struct rt_hdr))
 		ct_flush_now(c);
+	return 0;
+}
+
+/* ---- signal deliveries ----------------------------------------------------- */
+
+/*
+ * A tracepoint's pointer argument as a plain number.  The signal
+ * tracepoints pass SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) as siginfo
+ * pointers, and a NULL k_sigaction; the verifier takes a tp_btf pointer
+ * argument for non-NULL and drops a test of it (seen on 6.18: "if (info)"
+ * was always taken), so it is read as a number from the context.
+ */
+static __always_inline unsigned long ct_ctx_word(const void *slot)
+{
+	unsigned long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), slot);
+	return v;
+}
+
+static __always_inline void ct_fill_signal(struct rt_signal_event *s, int sig,
+					   unsigned long info, unsigned long ka,
+					   __u32 run, __u64 pid_tgid)
+{
+	unsigned long handler = 0;
+
+	if (ka)
+		handler = (unsigned long)BPF_CORE_READ((struct k_sigaction *)ka, sa.sa_handler);
+	rt_fill_hdr(&s->hdr, RT_EV_SIGNAL, sizeof(*s), run, pid_tgid);
+	s->signo = sig;
+	s->handler = handler == 0 ? RT_SIG_DFL : handler == 1 ? RT_SIG_IGN : RT_SIG_HANDLER;
+	__builtin_memset(s->info, 0, sizeof(s->info));
+	if (info > 1 && /* SEND_SIG_NOINFO, SEND_SIG_PRIV */
+	    bpf_probe_read_kernel(s->info, sizeof(s->info), (void *)info))
+		__builtin_memset(s->info, 0, sizeof(s->info));
+}
+
+/* The last signal sent to each traced process, by tgid: when it turns
+ * out fatal, the process dies dequeuing a SIGKILL with no siginfo (the
+ * group exit), and this is the "--- SIGTERM {...} ---" strace shows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct rt_signal_event);
+} calltrace_sent SEC(".maps");
+
+/* A traced thread takes a signal (to run its handler or its default
+ * action): strace's "--- SIGCHLD {...} ---".  SIGKILL is left out, as
+ * strace never sees it; the SIGKILL of a group exit that a fatal signal
+ * started shows as that signal, as strace shows it. */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(calltrace_signal, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	unsigned long infop = ct_ctx_word(&ctx[1]), kap = ct_ctx_word(&ctx[2]);
+	struct rt_signal_event *s, *sent = NULL;
+	struct ct_cpu *c;
+	__u32 run, tgid;
+
+	if (sig == CT_SIGKILL) {
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		int code = BPF_CORE_READ(t, signal, group_exit_code);
+
+		if (infop || code <= 0 || code > 64 || code == CT_SIGKILL)
+			return 0;
+		tgid = bpf_get_current_pid_tgid() >> 32;
+		sent = bpf_map_lookup_elem(&calltrace_sent, &tgid);
+		if (!sent || sent->signo != code)
+			return 0;
+	}
+	c = ct_claim(&run);
+	if (!c) {
+		struct rt_signal_event one;
+
+		if (!run)
+			return 0;
+		/* the batch is claimed: straight to the ring */
+		ct_fill_signal(&one, sig, infop, kap, run, bpf_get_current_pid_tgid());
+		if (sent) {
+			__builtin_memcpy(one.info, sent->info, sizeof(one.info));
+			one.signo = sent->signo;
+		}
+		ct_output_direct(&one, sizeof(one));
+		return 0;
+	}
+	s = (void *)ct_next(c);
+	ct_fill_signal(s, sig, infop, kap, run, c->pid_tgid);
+	if (sent) {
+		__builtin_memcpy(s->info, sent->info, sizeof(s->info));
+		s->signo = sent->signo;
+	}
+	c->cur = sizeof(*s);
+	ct_commit(c, &s->hdr, false);
+	return 0;
+}
+
+/* A signal sent to a traced thread that the kernel discards at once (its
+ * action is to ignore it: SIGCHLD's default, SIG_IGN) is never delivered,
+ * but strace, whose tracees get every signal queued, shows it: say so when
+ * it is sent.  Straight to the ring (the sender may not be traced). */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(calltrace_signal_ignored, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	unsigned long infop = ct_ctx_word(&ctx[1]);
+	struct rt_signal_event s, *kept;
+	__u32 tgid, tid, run;
+	int code;
+
+	if ((result != TRACE_SIGNAL_IGNORED && result != TRACE_SIGNAL_DELIVERED) ||
+	    sig == CT_SIGKILL)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	run = rt_run_of(tgid);
+	if (!run)
+		return 0;
+	ct_fill_signal(&s, sig, infop, 0, run, (__u64)tgid << 32 | BPF_CORE_READ(task, pid));
+	s.handler = RT_SIG_IGN;
+	if (infop <= 1) {
+		/* SEND_SIG_NOINFO: from user space, SEND_SIG_PRIV: from the kernel,
+		 * as __send_signal_locked() fills them in */
+		code = infop ? 0x80 /* SI_KERNEL */ : 0 /* SI_USER */;
+		__builtin_memcpy(s.info, &sig, 4);
+		__builtin_memcpy(s.info + 8, &code, 4);
+		if (!infop) {
+			__u32 pid = bpf_get_current_pid_tgid() >> 32;
+			__u32 uid = bpf_get_current_uid_gid();
+
+			__builtin_memcpy(s.info + 16, &pid, 4);
+			__builtin_memcpy(s.info + 20, &uid, 4);
+		}
+	}
+	if (result == TRACE_SIGNAL_DELIVERED) {
+		/* queued: remembered in case it kills the process */
+		bpf_map_update_elem(&calltrace_sent, &tgid, &s, BPF_ANY);
+		return 0;
+	}
+	/* ignored: shown when the thread next leaves or enters a syscall; a
+	 * second one before that shows the first now */
+	tid = s.hdr.tid;
+	kept = bpf_map_lookup_elem(&calltrace_ignored, &tid);
+	if (kept)
+		ct_output_direct(kept, sizeof(*kept));
+	if (!bpf_map_update_elem(&calltrace_ignored, &tid, &s, BPF_ANY) && !kept)
+		__sync_fetch_and_add(&ct_ignored_n, 1);
 	return 0;
 }

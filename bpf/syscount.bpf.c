@@ -29,7 +29,7 @@ const volatile bool cfg_count_failed_only = false;
 
 /* A syscall in progress. */
 struct count_inflight {
-	__u64 enter_ns;  /* entry time */
+	__u64 enter_ns;  /* entry time; 0: not timed */
 	__u64 on_ns;     /* when it last got the CPU */
 	__u64 cpu_ns;    /* time on CPU before that */
 	__u64 nr;
@@ -41,9 +41,19 @@ struct count_cpu {
 	__u32 traced;    /* ... is traced */
 	__u64 owner;     /* the task whose syscall is in the slot, 0: empty */
 	__u32 busy;      /* the slot is claimed */
-	__u32 pad;
+	__u32 n;         /* syscalls seen here, for 1-in-COUNT_SAMPLE timing */
 	struct count_inflight in;
 };
+
+/* Calls and errors are counted for every syscall; times are measured (two
+ * clock reads, a third of the cost) for the first COUNT_EXACT calls of each
+ * syscall on each CPU, then for one in COUNT_SAMPLE: userspace scales them
+ * by calls / timed. */
+#define COUNT_EXACT 32
+#define COUNT_SAMPLE 8
+
+/* Syscalls waiting in count_pending: switches skip the hash while 0. */
+static volatile __u64 count_npending;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -93,6 +103,15 @@ static __always_inline bool count_traced(struct count_cpu *c, __u64 task)
 	return c->traced;
 }
 
+/* Whether syscall @nr has been timed fewer than COUNT_EXACT times here. */
+static __always_inline bool count_few(__u64 nr)
+{
+	__u32 key = nr < RT_SC_NR_MAX ? nr : RT_SC_NR_MAX;
+	struct rt_count *st = bpf_map_lookup_elem(&count_stats, &key);
+
+	return st && st->timed < COUNT_EXACT;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(count_enter, struct pt_regs *regs, long id)
 {
@@ -105,7 +124,9 @@ int BPF_PROG(count_enter, struct pt_regs *regs, long id)
 	c = count_this_cpu();
 	if (!c || !count_traced(c, task))
 		return 0;
-	now = bpf_ktime_get_ns();
+	now = 0;
+	if ((++c->n & (COUNT_SAMPLE - 1)) == 0 || count_few(id))
+		now = bpf_ktime_get_ns();
 	if (!__sync_lock_test_and_set(&c->busy, 1)) {
 		c->owner = task;
 		c->in.enter_ns = now;
@@ -123,7 +144,8 @@ int BPF_PROG(count_enter, struct pt_regs *regs, long id)
 	{
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-		bpf_map_update_elem(&count_pending, &tid, &in, BPF_ANY);
+		if (!bpf_map_update_elem(&count_pending, &tid, &in, BPF_ANY))
+			__sync_fetch_and_add(&count_npending, 1);
 	}
 	return 0;
 }
@@ -141,6 +163,9 @@ static __always_inline void count_add(const struct count_inflight *in, long ret,
 		return;
 	st->calls++;
 	st->errors += failed;
+	if (!in->enter_ns)
+		return;
+	st->timed++;
 	st->cpu_ns += in->cpu_ns + (now - in->on_ns);
 	st->wall_ns += now - in->enter_ns;
 }
@@ -159,7 +184,7 @@ int BPF_PROG(count_exit, struct pt_regs *regs, long ret)
 	/* its syscall is in this CPU's slot ... */
 	if (c->owner == task && !__sync_lock_test_and_set(&c->busy, 1)) {
 		if (c->owner == task) {
-			now = bpf_ktime_get_ns();
+			now = c->in.enter_ns ? bpf_ktime_get_ns() : 0;
 			in = c->in;
 			c->owner = 0;
 			c->busy = 0;
@@ -172,13 +197,16 @@ int BPF_PROG(count_exit, struct pt_regs *regs, long ret)
 	 * claimed at entry) */
 	if (!count_traced(c, task))
 		return 0;
+	if (!count_npending)
+		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	p = bpf_map_lookup_elem(&count_pending, &tid);
 	if (!p)
 		return 0;
 	in = *p;
-	bpf_map_delete_elem(&count_pending, &tid);
-	count_add(&in, ret, bpf_ktime_get_ns());
+	if (!bpf_map_delete_elem(&count_pending, &tid))
+		__sync_fetch_and_add(&count_npending, -1);
+	count_add(&in, ret, in.enter_ns ? bpf_ktime_get_ns() : 0);
 	return 0;
 }
 
@@ -193,22 +221,29 @@ int BPF_PROG(count_switch, bool preempt, struct task_struct *prev, struct task_s
 	__u64 now;
 	__u32 tid;
 
-	if (!c || __sync_lock_test_and_set(&c->busy, 1))
+	if (!c || (!c->owner && !count_npending) || __sync_lock_test_and_set(&c->busy, 1))
 		return 0;
-	now = bpf_ktime_get_ns();
 	if (c->owner && c->owner == (__u64)prev) {
 		tid = BPF_CORE_READ(prev, pid);
-		c->in.cpu_ns += now - c->in.on_ns;
-		bpf_map_update_elem(&count_pending, &tid, &c->in, BPF_ANY);
+		if (c->in.enter_ns) {
+			now = bpf_ktime_get_ns();
+			c->in.cpu_ns += now - c->in.on_ns;
+		}
+		if (!bpf_map_update_elem(&count_pending, &tid, &c->in, BPF_ANY))
+			__sync_fetch_and_add(&count_npending, 1);
 		c->owner = 0;
 	}
-	tid = BPF_CORE_READ(next, pid);
-	p = bpf_map_lookup_elem(&count_pending, &tid);
-	if (p && !c->owner) {
-		c->in = *p;
-		c->in.on_ns = now;
-		c->owner = (__u64)next;
-		bpf_map_delete_elem(&count_pending, &tid);
+	if (count_npending && !c->owner) {
+		tid = BPF_CORE_READ(next, pid);
+		p = bpf_map_lookup_elem(&count_pending, &tid);
+		if (p) {
+			c->in = *p;
+			if (c->in.enter_ns)
+				c->in.on_ns = bpf_ktime_get_ns();
+			c->owner = (__u64)next;
+			if (!bpf_map_delete_elem(&count_pending, &tid))
+				__sync_fetch_and_add(&count_npending, -1);
+		}
 	}
 	c->busy = 0;
 	return 0;
@@ -226,6 +261,7 @@ int BPF_PROG(count_task_exit, struct task_struct *p)
 			c->owner = 0;
 		c->busy = 0;
 	}
-	bpf_map_delete_elem(&count_pending, &tid);
+	if (count_npending && !bpf_map_delete_elem(&count_pending, &tid))
+		__sync_fetch_and_add(&count_npending, -1);
 	return 0;
 }

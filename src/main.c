@@ -4,9 +4,12 @@
 
 #include "cmd/run_options.h"
 #include "engine/features.h"
+#include "cmd/deps.h"
 #include "cmd/run.h"
 #include "cmd/profile.h"
 #include "cmd/trace.h"
+#include "cmd/pystep.h"
+#include "cmd/calls.h"
 #include "util/util.h"
 
 #ifndef RUNTRACE_VERSION
@@ -35,6 +38,12 @@ int main(int argc, char **argv)
 	/* subcommands; anything else is the runner's (`run` is optional) */
 	if (argc > 1 && !strcmp(argv[1], "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "deps"))
+		return cmd_deps(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "pystep"))
+		return cmd_pystep(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "calls"))
+		return cmd_calls(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "profile"))
 		return cmd_profile(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {

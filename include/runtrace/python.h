@@ -29,7 +29,7 @@
 #ifndef RUNTRACE_PYTHON_H
 #define RUNTRACE_PYTHON_H
 
-#ifndef __VMLINUX_H__ /* BPF code has the types from vmlinux.h */
+#ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
 
@@ -93,6 +93,7 @@ struct rt_py_offsets {
 	__u32 iframe_localsplus;     /* PyObject *localsplus[] */
 	__u32 owner_cstack;          /* owner value of a C shim frame to skip
 				      * (3.12), RT_PY_NONE in 3.11 */
+	__u32 frameobj_frame;        /* PyFrameObject.f_frame: its _PyInterpreterFrame */
 
 	/* PyCodeObject */
 	__u32 code_flags;            /* int co_flags */
@@ -118,6 +119,7 @@ struct rt_py_offsets {
 	__u32 tp_base;
 	__u32 tp_dict;
 	__u32 tp_dictoffset;         /* Py_ssize_t */
+	__u32 ht_qualname;           /* PyHeapTypeObject: __qualname__ (str) */
 	__u32 ht_cached_keys;        /* PyHeapTypeObject: shared keys of instances */
 	__u32 managed_dict;          /* negative: offset of the dict pointer of a
 				      * MANAGED_DICT object (as __s32), e.g. -24 */

@@ -3,7 +3,7 @@
  * --sys-trace: what bpf/sys.bpf.c and src/sys/systrace.c share.
  *
  * The kernel side aggregates in maps instead of sending an event per
- * sched_switch: per-run counters (a per-CPU array slot per run), one entry
+ * sched_switch: per-run counters (a per-CPU hash entry per run), one entry
  * per process of a scope (sys_proc, keyed by tgid), and a live snapshot
  * that a task iterator fills when userspace reads it at each tick.  The only
  * ring-buffer record is struct rt_sys_event, one per process of a run when
@@ -14,9 +14,6 @@
 
 #include "runtrace/events.h"
 
-/* Slots of the per-run counters array: a run uses slot run % RT_SYS_SLOTS.
- * Runs are sequential; the spare slots absorb stragglers of a finished run. */
-#define RT_SYS_SLOTS 4
 /* Processes alive at once in all scopes (sys_proc entries). */
 #define RT_SYS_MAX_PROCS 16384
 /* On-CPU start stamps: one per CPU running a thread of a run, with room
@@ -53,7 +50,7 @@ struct rt_sys_counters {
 	__u64 blk_wr_reqs;     /* write requests completed */
 	__u64 blk_lat_ns;      /* sum of issue -> complete latency, ns */
 	__u64 blk_lat_max_ns;  /* largest latency on this CPU in interval blk_lat_gen */
-	__u64 blk_lat_gen;     /* sys_gen when blk_lat_max_ns was last reset */
+	__u64 blk_lat_gen;     /* the run's sys_gens value when blk_lat_max_ns was last reset */
 	__u64 net_tx_pkts;     /* packets leaving the run's cgroup */
 	__u64 net_tx_bytes;
 	__u64 net_rx_pkts;     /* packets delivered into the run's cgroup */

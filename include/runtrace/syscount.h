@@ -19,8 +19,11 @@
 struct rt_count {
 	__u64 calls;   /* syscalls that returned */
 	__u64 errors;  /* ... with -1..-4095 */
-	__u64 cpu_ns;  /* time on CPU between entry and exit (strace -c's system time) */
-	__u64 wall_ns; /* time between entry and exit (strace -c -w) */
+	__u64 timed;   /* ... whose times were measured (all, or a sample) */
+	__u64 cpu_ns;  /* time on CPU between entry and exit (strace -c's system
+			* time), of the timed calls */
+	__u64 wall_ns; /* time between entry and exit (strace -c -w), of the
+			* timed calls */
 };
 
 #endif /* RUNTRACE_SYSCOUNT_H */

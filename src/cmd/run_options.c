@@ -24,7 +24,11 @@ const char cli_usage[] =
 "\n"
 "Runs:\n"
 "  -c, --count N          run N times (default 1)\n"
-"      --failed-count N   stop once N runs have failed\n"
+"      --failed-count N   stop once N runs have failed (runs in flight finish)\n"
+"  -j, --jobs N           run up to N runs at once (default 1; 0: one per CPU),\n"
+"                         each in its own scope, directory and artifacts\n"
+"      --kill-on-fail     with --failed-count: once it is reached, kill the runs\n"
+"                         still in flight (they count as interrupted)\n"
 "      --timeout SEC      kill a run's whole process tree after SEC seconds;\n"
 "                         the run counts as failed (reason \"timeout\")\n"
 "  -o, --output DIR       base directory of artifacts (default runtrace-out);\n"
@@ -35,10 +39,14 @@ const char cli_usage[] =
 "Evidence kept for failed runs (run-NNNN/ in the artifacts directory):\n"
 "      --log-trace        stdout.log, stderr.log; printed after a failed run\n"
 "      --call-trace[=text|json]\n"
-"                         syscalls.log, strace-like (json: syscalls.jsonl too)\n"
-"  -e trace=SET           only these syscalls: names and classes (%file,\n"
+"                         syscalls.log, strace-like (json: syscalls.jsonl too);\n"
+"                         divergence.txt: where a failed run departs from the\n"
+"                         last passing run\n"
+"  -e trace=SET, --trace=SET\n"
+"                         only these syscalls: names and classes (%file,\n"
 "                         %network, %process, %signal, %memory, %desc)\n"
-"      --failed-syscalls-only  only syscalls that returned an error (strace -Z)\n"
+"  -Z, --failed-syscalls-only\n"
+"                         only syscalls that returned an error (strace -Z)\n"
 "  -s, --string-limit N   data bytes shown per buffer argument (default 32)\n"
 "      --max-events N     syscalls kept per run, most recent first (default 5000000)\n"
 "      --sys-trace        sys.csv, sys.txt, sys.svg: CPU, memory, processes,\n"
@@ -53,6 +61,7 @@ const char cli_usage[] =
 "      --debug            show each step runtrace takes and libbpf's messages\n"
 "  -h, --help             this text\n"
 "      --version          version; with -v, libbpf, kernel and detected features\n"
+"  -v, --verbose          with --version: what was detected\n"
 "\n"
 "Exit status: 0 every run succeeded, 1 at least one run failed, 2 usage error,\n"
 "3 runtrace could not do its job (BPF load failure, output not writable...),\n"
@@ -62,12 +71,14 @@ const char cli_usage[] =
 enum opt_id {
 	O_COUNT, O_FAILED, O_TIMEOUT, O_OUTPUT, O_KEEPALL, O_SHOW, O_LOG, O_CALL,
 	O_SYS, O_NET, O_INTERVAL, O_SNAPLEN, O_STRSIZE, O_MAXEV, O_TRACE, O_FAILEDSC,
-	O_DEBUG, O_HELP, O_VERSION, O_VERBOSE,
+	O_DEBUG, O_HELP, O_VERSION, O_VERBOSE, O_JOBS, O_KILLONFAIL,
 };
 
 static const struct opt_def opts[] = {
 	{ "count", 'c', OPT_ARG, O_COUNT },
 	{ "failed-count", 0, OPT_ARG, O_FAILED },
+	{ "jobs", 'j', OPT_ARG, O_JOBS },
+	{ "kill-on-fail", 0, OPT_NOARG, O_KILLONFAIL },
 	{ "timeout", 0, OPT_ARG, O_TIMEOUT },
 	{ "output", 'o', OPT_ARG, O_OUTPUT },
 	{ "keep-all", 0, OPT_NOARG, O_KEEPALL },
@@ -100,6 +111,9 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 		return opts_long(name, val, 1, LONG_MAX, &cfg->count, err, errlen);
 	case O_FAILED:
 		return opts_long(name, val, 1, LONG_MAX, &cfg->failed_count, err, errlen);
+	case O_JOBS:
+		return opts_long(name, val, 0, RT_MAX_JOBS, &cfg->jobs, err, errlen);
+	case O_KILLONFAIL: cfg->kill_on_fail = true; return 0;
 	case O_TIMEOUT:
 		return opts_seconds(name, val, &cfg->timeout, err, errlen);
 	case O_OUTPUT:
@@ -130,15 +144,21 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 		return opts_long(name, val, 1, LONG_MAX, &cfg->max_events, err, errlen);
 	case O_TRACE: {
 		__u64 bitmap[RT_SC_NR_MAX / 64];
+		const char *set = val;
 		char why[200];
 		bool high;
 
-		if (strncmp(val, "trace=", 6) || !val[6])
-			return opts_fail(err, errlen, "invalid %s '%s': expected trace=NAME[,NAME...]",
-				    name, val);
-		if (rt_sc_filter_parse(val + 6, bitmap, &high, why, sizeof(why)))
+		/* -e trace=SET; --trace=SET as strace's */
+		if (!strncmp(val, "trace=", 6))
+			set = val + 6;
+		else if (!strcmp(name, "-e"))
+			set = NULL;
+		if (!set || !*set)
+			return opts_fail(err, errlen, "invalid %s '%s': expected %sNAME[,NAME...]",
+					 name, val, strcmp(name, "-e") ? "" : "trace=");
+		if (rt_sc_filter_parse(set, bitmap, &high, why, sizeof(why)))
 			return opts_fail(err, errlen, "invalid %s '%s': %s", name, val, why);
-		cfg->syscall_filter = val + 6;
+		cfg->syscall_filter = set;
 		return 0;
 	}
 	case O_FAILEDSC: cfg->failed_syscalls_only = true; return 0;
@@ -149,10 +169,6 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 	}
 	return 0;
 }
-
-static const char *const future_subcommands[] = {
-	"deps", "calls", "pystep",
-};
 
 struct run_parse {
 	struct config *cfg;
@@ -166,17 +182,11 @@ static int positional(void *ctx, char **argv, int i, char *err, size_t errlen)
 	struct run_parse *rp = ctx;
 	struct config *cfg = rp->cfg;
 	const char *a = argv[i];
-	unsigned k;
 
 	if (!rp->seen_positional && !cfg->argv && !strcmp(a, "run")) {
 		rp->seen_positional = true;
 		return 0;
 	}
-	if (!rp->seen_positional && !cfg->argv)
-		for (k = 0; k < sizeof(future_subcommands) / sizeof(future_subcommands[0]); k++)
-			if (!strcmp(a, future_subcommands[k]))
-				return opts_fail(err, errlen,
-						 "'%s' is not available in this version of runtrace", a);
 	rp->seen_positional = true;
 	if (cfg->argv)
 		return opts_fail(err, errlen,
@@ -206,6 +216,7 @@ int cli_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->count = 1;
+	cfg->jobs = 1;
 	cfg->interval_ms = 100;
 	cfg->snaplen = 262144;
 	cfg->strsize = 32;
@@ -235,6 +246,8 @@ int cli_parse(int argc, char **argv, struct config *cfg, char *err, size_t errle
 		return opts_fail(err, errlen, "empty command");
 	if (cfg->verbose)
 		return opts_fail(err, errlen, "-v goes with --version");
+	if (cfg->kill_on_fail && !cfg->failed_count)
+		return opts_fail(err, errlen, "--kill-on-fail goes with --failed-count");
 	return 0;
 }
 

@@ -15,6 +15,9 @@ enum {
 	RT_EXIT_INTERNAL = 3, /* runtrace could not do its job */
 };
 
+/* Largest -j. */
+#define RT_MAX_JOBS 1024
+
 enum rt_mode {
 	RT_MODE_RUN = 0,  /* run the command, keep failed runs' evidence */
 	RT_MODE_HELP,     /* -h/--help */
@@ -33,6 +36,8 @@ struct config {
 	bool debug;               /* --debug */
 	long count;               /* -c/--count, >= 1 */
 	long failed_count;        /* --failed-count, 0 = no limit */
+	long jobs;                /* -j/--jobs: runs at once (0: one per CPU) */
+	bool kill_on_fail;        /* --kill-on-fail */
 	double timeout;           /* --timeout seconds, 0 = none */
 	const char *output;       /* -o/--output base dir (default runtrace-out) */
 	bool keep_all;            /* --keep-all */

@@ -20,11 +20,9 @@
 
 #include "cmd/run_options.h"
 #include "cmd/trace.h"
-#include "engine/child.h"
 #include "engine/features.h"
-#include "engine/loop.h"
 #include "engine/scope.h"
-#include "engine/session.h"
+#include "engine/watch.h"
 #include "syscalls/counttab.h"
 #include "syscalls/live.h"
 #include "syscalls/syscount.h"
@@ -32,11 +30,6 @@
 #include "util/opts.h"
 #include "util/util.h"
 
-#define TRACE_RUN 1                    /* the one scope's run id */
-#define DRAIN_NS 50000000ull           /* drain the ring at least this often */
-#define CHECK_NS 200000000ull          /* look whether the traced processes are gone */
-#define SETTLE_US 60000                /* at detach: every CPU's batch is flushed by then */
-#define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
 
 const char trace_usage[] =
 "Usage: runtrace trace [OPTIONS] [--] COMMAND [ARGS...]\n"
@@ -50,22 +43,29 @@ const char trace_usage[] =
 "\n"
 "What to trace:\n"
 "  COMMAND [ARGS...]      run it (stdin, stdout, stderr untouched) and trace it\n"
-"  -p, --pid PID[,PID...] attach to running processes (repeatable)\n"
+"  -p, --attach PID[,PID...]\n"
+"                         attach to running processes (repeatable)\n"
 "      --cgroup PATH      every process of a cgroup v2 directory\n"
-"  -f                     accepted for strace's sake: children are always followed\n"
+"  -f, --follow-forks     accepted for strace's sake: children are always followed\n"
 "\n"
 "Output (strace's flags):\n"
 "  -o, --output FILE      write to FILE (created 0600) instead of stderr\n"
-"  -e trace=SET           only these syscalls: names, classes (%file, %network,\n"
+"  -e trace=SET, --trace=SET\n"
+"                         only these syscalls: names, classes (%file, %network,\n"
 "                         %process, %signal, %memory, %desc), ! to negate\n"
-"  -e status=failed, -Z   only syscalls that returned an error\n"
+"  -e status=failed, --status=failed, -Z, --failed-only\n"
+"                         only syscalls that returned an error\n"
 "  -s, --string-limit N   data bytes shown per buffer (default 32)\n"
 "  -t, -tt, -ttt          time of day, with microseconds, or seconds since the epoch\n"
-"  -T                     time spent in each syscall\n"
-"  -y                     paths of file descriptors\n"
-"  -c                     only a table of counts, errors and times per syscall\n"
-"  -C                     the lines and the table\n"
-"  -w                     -c/-C: wall-clock time in the syscall, not time on CPU\n"
+"  -T, --syscall-times    time spent in each syscall\n"
+"  -y, --decode-fds       paths of file descriptors\n"
+"  -v, --no-abbrev        structures in full (stat, statx, rusage, uname)\n"
+"  -X, --const-print-style raw|abbrev\n"
+"                         raw: flags and constants as numbers\n"
+"  -c, --summary-only     only a table of counts, errors and times per syscall\n"
+"  -C, --summary          the lines and the table\n"
+"  -w, --summary-wall-clock\n"
+"                         -c/-C: wall-clock time in the syscall, not time on CPU\n"
 "      --json             JSON lines (the objects of --call-trace=json)\n"
 "\n"
 "Other:\n"
@@ -76,20 +76,26 @@ const char trace_usage[] =
 "runtrace started gets the signal.  With no more traced process, trace ends.\n"
 "Exit status: the command's (128+signal if it was killed); 0 for -p and\n"
 "--cgroup; 2 bad usage or target (no such pid, a kernel thread, not a cgroup);\n"
-"3 runtrace could not trace (no BPF, output not writable).\n";
+"3 runtrace could not trace (no BPF, output not writable); 127 the command\n"
+"cannot be run (not found, not executable).\n";
 
 enum trace_opt {
-	T_PID, T_CGROUP, T_FOLLOW, T_OUTPUT, T_EXPR, T_FAILED, T_STRSIZE, T_TIME, T_DURATION,
+	T_PID, T_CGROUP, T_FOLLOW, T_OUTPUT, T_EXPR, T_TRACESET, T_STATUS, T_FAILED, T_VERBOSE,
+	T_XSTYLE, T_STRSIZE, T_TIME, T_DURATION,
 	T_FDPATHS, T_COUNT, T_COUNT_TOO, T_WALL, T_JSON, T_DEBUG, T_HELP,
 };
 
 static const struct opt_def trace_opts[] = {
-	{ "pid", 'p', OPT_ARG, T_PID },
+	{ "attach", 'p', OPT_ARG, T_PID },
 	{ "cgroup", 0, OPT_ARG, T_CGROUP },
 	{ "follow-forks", 'f', OPT_NOARG, T_FOLLOW },
 	{ "output", 'o', OPT_ARG, T_OUTPUT },
-	{ "expr", 'e', OPT_ARG, T_EXPR },
+	{ NULL, 'e', OPT_ARG, T_EXPR },
+	{ "trace", 0, OPT_ARG, T_TRACESET },
+	{ "status", 0, OPT_ARG, T_STATUS },
 	{ "failed-only", 'Z', OPT_NOARG, T_FAILED },
+	{ "no-abbrev", 'v', OPT_NOARG, T_VERBOSE },
+	{ "const-print-style", 'X', OPT_ARG, T_XSTYLE },
 	{ "string-limit", 's', OPT_ARG, T_STRSIZE },
 	{ NULL, 't', OPT_NOARG, T_TIME },
 	{ "syscall-times", 'T', OPT_NOARG, T_DURATION },
@@ -131,6 +137,7 @@ static int set_expr(struct trace_cfg *c, const char *name, const char *val, char
 		    size_t errlen)
 {
 	__u64 bitmap[RT_SC_NR_MAX / 64];
+	const char *set = val;
 	char why[200];
 	bool high;
 
@@ -143,14 +150,14 @@ static int set_expr(struct trace_cfg *c, const char *name, const char *val, char
 				 name, val);
 	}
 	if (!strncmp(val, "trace=", 6))
-		val += 6;
+		set = val + 6;
 	else if (strchr(val, '='))
 		return opts_fail(err, errlen, "invalid %s '%s': expected trace=SET or status=failed",
 				 name, val);
-	if (!*val || rt_sc_filter_parse(val, bitmap, &high, why, sizeof(why)))
+	if (!*set || rt_sc_filter_parse(set, bitmap, &high, why, sizeof(why)))
 		return opts_fail(err, errlen, "invalid %s '%s': %s", name, val,
-				 *val ? why : "empty set");
-	c->filter = val;
+				 *set ? why : "empty set");
+	c->filter = set;
 	return 0;
 }
 
@@ -174,6 +181,30 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 		return 0;
 	case T_EXPR:
 		return set_expr(c, name, val, err, errlen);
+	case T_TRACESET:
+		/* --trace=SET is -e trace=SET (a bare set is a trace= set) */
+		if (strchr(val, '='))
+			return opts_fail(err, errlen, "invalid %s '%s': expected a set of syscalls",
+					 name, val);
+		return set_expr(c, name, val, err, errlen);
+	case T_STATUS:
+		if (strcmp(val, "failed") && strcmp(val, "!successful"))
+			return opts_fail(err, errlen, "invalid %s '%s': only failed is supported",
+					 name, val);
+		c->failed_only = true;
+		return 0;
+	case T_VERBOSE:
+		c->verbose = true;
+		return 0;
+	case T_XSTYLE:
+		if (!strcmp(val, "raw"))
+			c->raw = true;
+		else if (!strcmp(val, "abbrev"))
+			c->raw = false;
+		else
+			return opts_fail(err, errlen, "invalid %s '%s': expected raw or abbrev",
+					 name, val);
+		return 0;
 	case T_FAILED:
 		c->failed_only = true;
 		return 0;
@@ -241,112 +272,19 @@ int trace_parse(int argc, char **argv, struct trace_cfg *c, char *err, size_t er
 	return 0;
 }
 
-/* ---- the session ------------------------------------------------------ */
+/* ---- the watch ---------------------------------------------------------- */
 
 struct tracer {
 	struct trace_cfg *cfg;
 	struct features feat;
-	struct sink sinks[4];
+	struct sink sinks[2];
 	int nsinks;
-	struct sink *live, *count, *scope;
-	struct session *ses;
-	struct loop *loop;
-	struct rt_run run;
-	struct child child;
+	struct sink *live, *count;
+	struct watch *watch;
 	int out_fd;
 	bool own_out;
-	bool stop;               /* stop tracing now */
-	int stop_signal;
-	__u64 kill_at;           /* interrupted command: SIGKILL the scope at this time */
-	int err;
+	int werr;                /* the first error writing the trace */
 };
-
-static int on_ring(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	return session__consume(t->ses);
-}
-
-static int on_tick(void *ctx)
-{
-	struct tracer *t = ctx;
-	int i;
-
-	session__update_drops(t->ses, &t->run);
-	for (i = 0; i < t->nsinks; i++)
-		if (t->sinks[i].ops->tick)
-			t->sinks[i].ops->tick(t->sinks[i].self, &t->run, now_ns(CLOCK_MONOTONIC));
-	return 0;
-}
-
-static int on_child(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	/* the command exited: reap it; trace goes on while its children live */
-	if (child__reap(&t->child, false) == 1)
-		loop__del(t->loop, t->child.pidfd);
-	return 0;
-}
-
-/* Signal every process of the scope (the command's tree). */
-static void signal_scope(struct tracer *t, int sig)
-{
-	struct scope_tracker *tr = scope_sink_tracker(t->scope);
-	size_t n = scope_tracker_procs(tr, false), i;
-
-	(void)n;
-	if (t->child.pid > 0 && !t->child.reaped)
-		kill(t->child.pid, sig);
-	for (i = 0; i < TRACE_MAX_PIDS; i++) {
-		pid_t p = scope_tracker_pid(tr, i);
-
-		if (p <= 0)
-			break;
-		kill(p, sig);
-	}
-}
-
-static int on_signal(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	t->stop_signal = loop__stop_signal(t->loop);
-	rt_dbg("trace: signal %d: detaching", t->stop_signal);
-	if (!t->cfg->argv) {
-		t->stop = true; /* attached: detach, the targets run on */
-		return 0;
-	}
-	/* the command runtrace started gets the signal, then SIGKILL if it
-	 * is still there after a grace period */
-	signal_scope(t, t->stop_signal);
-	t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	return 0;
-}
-
-/* Whether every traced process is gone. */
-static bool scope_empty(struct tracer *t, bool check_alive)
-{
-	if (t->cfg->cgroup)
-		return false; /* a cgroup is traced until Ctrl-C */
-	if (t->child.pid > 0 && !t->child.reaped)
-		return false;
-	return scope_tracker_procs(scope_sink_tracker(t->scope), check_alive) == 0;
-}
-
-static int on_check(void *ctx)
-{
-	struct tracer *t = ctx;
-
-	if (t->kill_at && now_ns(CLOCK_MONOTONIC) >= t->kill_at) {
-		signal_scope(t, SIGKILL);
-		t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	}
-	if (scope_empty(t, true))
-		t->stop = true;
-	return 0;
-}
 
 static int open_output(struct tracer *t)
 {
@@ -363,19 +301,38 @@ static int open_output(struct tracer *t)
 	return 0;
 }
 
-static int create_sinks(struct tracer *t, const struct scope_opts *so)
+/* Threads traced at @ts (strace prefixes lines with the pid only while
+ * there are several). */
+static size_t tracked_tasks(void *ctx, __u64 ts)
+{
+	struct tracer *t = ctx;
+
+	return t->watch ? watch__tasks_at(t->watch, ts) : 1;
+}
+
+/* After each round of the loop: write what is buffered. */
+static int after_wait(void *ctx)
+{
+	struct tracer *t = ctx;
+
+	if (t->live && !t->werr)
+		t->werr = live_flush(t->live);
+	return t->werr;
+}
+
+static int create_sinks(struct tracer *t)
 {
 	const struct trace_cfg *c = t->cfg;
 	int err;
 
-	err = scope_sink_new(so, &t->sinks[t->nsinks]);
-	if (err)
-		return err;
-	t->scope = &t->sinks[t->nsinks++];
 	if (!c->count) {
 		struct live_opts lo = { .filter = c->filter, .strsize = c->strsize,
 					.failed_only = c->failed_only, .json = c->json,
-					.resumed = !c->argv, .fd = t->out_fd };
+					.resumed = !c->argv, .fd = t->out_fd, .tmode = c->tmode,
+					.durations = c->durations, .fd_paths = c->fd_paths,
+					.raw = c->raw, .verbose = c->verbose,
+					.column_pids = c->output != NULL,
+					.tasks = tracked_tasks, .tasks_ctx = t };
 
 		err = live_sink_new(&lo, &t->sinks[t->nsinks]);
 		if (err)
@@ -394,13 +351,12 @@ static int create_sinks(struct tracer *t, const struct scope_opts *so)
 }
 
 /* The targets: pids checked and their processes found, or the cgroup. */
-static int resolve_targets(struct tracer *t, struct scope_opts *so, pid_t *tgids)
+static int resolve_targets(struct tracer *t, struct watch_opts *wo, pid_t *tgids)
 {
 	struct trace_cfg *c = t->cfg;
 	char why[256];
 	int i, err;
 
-	so->run = TRACE_RUN;
 	for (i = 0; i < c->npids; i++) {
 		err = scope_check_pid(c->pids[i], &tgids[i], why, sizeof(why));
 		if (err) {
@@ -408,8 +364,10 @@ static int resolve_targets(struct tracer *t, struct scope_opts *so, pid_t *tgids
 			return -EINVAL;
 		}
 	}
+	wo->pids = tgids;
+	wo->npids = c->npids;
 	if (c->cgroup) {
-		err = scope_cgroup(c->cgroup, t->feat.cgroup2, &so->cgroup_id, &so->cgroup_level,
+		err = scope_cgroup(c->cgroup, t->feat.cgroup2, &wo->cgroup_id, &wo->cgroup_level,
 				   why, sizeof(why));
 		if (err) {
 			rt_err("%s", why);
@@ -417,41 +375,6 @@ static int resolve_targets(struct tracer *t, struct scope_opts *so, pid_t *tgids
 		}
 	}
 	return 0;
-}
-
-/* Whether @file can be executed (found along PATH if it has no '/'). */
-static bool command_exists(const char *file)
-{
-	char path[PATH_MAX];
-
-	if (!strchr(file, '/')) {
-		if (child_resolve(file, path, sizeof(path)))
-			return true;
-		rt_err("cannot execute '%s': not found in PATH", file);
-		return false;
-	}
-	if (access(file, X_OK)) {
-		rt_err("cannot execute '%s': %s", file, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-/* Detach: no more records for the scope, let every CPU's batch be
- * flushed, dispatch what is left, then the sinks finish (in-flight
- * syscalls unfinished). */
-static void detach(struct tracer *t)
-{
-	int i;
-
-	session__forget(t->ses, TRACE_RUN);
-	usleep(SETTLE_US);
-	session__consume(t->ses);
-	session__update_drops(t->ses, &t->run);
-	for (i = 0; i < t->nsinks; i++)
-		if (t->sinks[i].ops->run_end)
-			t->sinks[i].ops->run_end(t->sinks[i].self, &t->run);
-	session__end_run(t->ses, &t->run);
 }
 
 static int write_table(struct tracer *t)
@@ -479,138 +402,63 @@ static int write_table(struct tracer *t)
 
 static int trace_main(struct trace_cfg *c)
 {
-	struct tracer t = { .cfg = c, .out_fd = -1, .child = { .go = -1, .pidfd = -1 },
-			    .run = { .id = TRACE_RUN, .dirfd = -1, .cgroup_fd = -1 } };
-	struct strbuf json = { 0 };
-	struct scope_opts so = { 0 };
+	struct tracer t = { .cfg = c, .out_fd = -1 };
+	struct watch_opts wo = { .what = "trace", .argv = c->argv, .after_wait = after_wait,
+				 .ctx = &t };
 	pid_t tgids[TRACE_MAX_PIDS];
-	int ret = RT_EXIT_INTERNAL, err, i;
-	bool begun = false;
+	int ret = RT_EXIT_INTERNAL, err, status, i;
 
 	rt_debug_on = c->debug;
-	t.run.json = &json;
-	t.loop = loop__new();
-	if (!t.loop) {
-		rt_err("cannot set up the event loop: %s", strerror(errno));
-		return RT_EXIT_INTERNAL;
-	}
-	if (features_require_bpf(&t.feat, "trace"))
+	if (features_require_bpf(&t.feat, "trace") || features_require_xchg(&t.feat, "trace"))
 		goto cleanup;
-	if (resolve_targets(&t, &so, tgids)) {
+	if (resolve_targets(&t, &wo, tgids)) {
 		ret = RT_EXIT_USAGE;
 		goto cleanup;
 	}
-	if (c->argv && !command_exists(c->argv[0])) {
+	if (c->argv && !watch_command_exists(c->argv[0])) {
 		ret = 127; /* as a shell says for a command it cannot run */
 		goto cleanup;
 	}
-	if (open_output(&t) || create_sinks(&t, &so))
+	if (open_output(&t) || create_sinks(&t))
 		goto cleanup;
-	/* open, configure, load, attach */
-	t.ses = session__new(t.sinks, t.nsinks, -1);
-	if (!t.ses)
+	wo.sinks = t.sinks;
+	wo.nsinks = t.nsinks;
+	/* open, configure, load, attach; then the scope, the loop, the detach */
+	t.watch = watch__new(&wo);
+	if (!t.watch)
 		goto cleanup;
-	t.run.realtime_offset_ns = (__s64)now_ns(CLOCK_REALTIME) - (__s64)now_ns(CLOCK_MONOTONIC);
-	if ((err = loop__add(t.loop, session__fd(t.ses), on_ring, &t)) ||
-	    (err = loop__timer(t.loop, DRAIN_NS, DRAIN_NS, on_ring, &t)) < 0 ||
-	    (err = loop__timer(t.loop, 100000000ull, 100000000ull, on_tick, &t)) < 0 ||
-	    (err = loop__timer(t.loop, CHECK_NS, CHECK_NS, on_check, &t)) < 0) {
-		rt_err("cannot set up the event loop: %s", strerror(-err));
-		goto cleanup;
+	err = watch__run(t.watch);
+	if (err == -EPIPE) {
+		rt_dbg("trace: the output's reader went away: detached");
+		if (c->argv)
+			watch__signal(t.watch, SIGPIPE);
+	} else if (err && t.werr) {
+		rt_err("cannot write the trace: %s", strerror(-err));
 	}
-	loop__on_signal(t.loop, on_signal, &t);
-	session__begin_run(t.ses, &t.run);
-	begun = true;
-	t.run.start_ns = now_ns(CLOCK_MONOTONIC);
-
-	/* the scope: processes by pid, or the command forked blocked */
-	for (i = 0; i < c->npids; i++) {
-		err = session__register(t.ses, tgids[i], TRACE_RUN);
-		if (!err)
-			err = scope_tracker_add(scope_sink_tracker(t.scope), tgids[i],
-						scope_count_threads(tgids[i]));
-		if (err) {
-			rt_err("cannot attach to %d: %s", tgids[i], strerror(-err));
-			goto cleanup;
-		}
-	}
-	if (c->argv) {
-		struct child_opts co = { .argv = c->argv, .fds = { -1, -1, -1 },
-					 .sigmask = loop__origmask(t.loop) };
-
-		if (child__fork(&t.child, &co))
-			goto cleanup;
-		t.run.pid = t.child.pid;
-		err = session__register(t.ses, t.child.pid, TRACE_RUN);
-		if (!err)
-			err = scope_tracker_add(scope_sink_tracker(t.scope), t.child.pid, 1);
-		if (!err)
-			err = loop__add(t.loop, t.child.pidfd, on_child, &t);
-		if (err || child__release(&t.child)) {
-			rt_err("cannot start the command: %s", strerror(-err));
-			child__abort(&t.child);
-			goto cleanup;
-		}
-	}
-	rt_dbg("trace: tracing");
-
-	/* the event loop */
-	while (!t.stop) {
-		err = loop__wait(t.loop, -1);
-		if (!err && t.live)
-			err = live_flush(t.live);
-		if (err == -EPIPE) {
-			rt_dbg("trace: the output's reader went away: detaching");
-			if (c->argv)
-				signal_scope(&t, SIGPIPE);
-			break;
-		}
-		if (err) {
-			rt_err("cannot write the trace: %s", strerror(-err));
-			break;
-		}
-		if (scope_empty(&t, false))
-			t.stop = true;
-	}
-	detach(&t);
-	begun = false;
 	if (t.live) {
-		err = live_flush(t.live);
+		live_flush(t.live);
 		if (live_lost(t.live))
 			fprintf(stderr, "runtrace: %llu syscall records lost in all (ring buffer full)\n",
 				(unsigned long long)live_lost(t.live));
 	}
-	if (t.count)
+	if (t.count && !t.werr)
 		write_table(&t);
-	/* the exit status: the command's, as strace */
-	if (c->argv) {
-		if (!t.child.reaped)
-			child__reap(&t.child, true);
-		if (WIFSIGNALED(t.child.status))
-			ret = 128 + WTERMSIG(t.child.status);
-		else
-			ret = WEXITSTATUS(t.child.status);
-	} else {
-		ret = RT_EXIT_OK;
-	}
+	/* the exit status: the command's, as strace; 0 for attached targets */
+	if (!c->argv)
+		ret = err && err != -EPIPE ? RT_EXIT_INTERNAL : RT_EXIT_OK;
+	else if (!watch__child_status(t.watch, &status))
+		ret = err == -EPIPE ? 128 + SIGPIPE : RT_EXIT_INTERNAL;
+	else if (WIFSIGNALED(status))
+		ret = 128 + WTERMSIG(status);
+	else
+		ret = WEXITSTATUS(status);
 
 cleanup:
-	if (begun) {
-		session__forget(t.ses, TRACE_RUN);
-		session__end_run(t.ses, &t.run);
-	}
-	if (t.child.pid > 0 && !t.child.reaped) {
-		signal_scope(&t, SIGKILL);
-		child__reap(&t.child, true);
-	}
-	child__close(&t.child);
-	session__free(t.ses);
+	watch__free(t.watch);
 	for (i = 0; i < t.nsinks; i++)
 		t.sinks[i].ops->free(t.sinks[i].self);
 	if (t.own_out)
 		close(t.out_fd);
-	strbuf_free(&json);
-	loop__free(t.loop);
 	return ret;
 }
 

@@ -20,6 +20,8 @@ struct trace_cfg {
 	int tmode;               /* -t count: 0 none, 1 -t, 2 -tt, 3 -ttt */
 	bool durations;          /* -T */
 	bool fd_paths;           /* -y */
+	bool verbose;            /* -v: structures unabbreviated */
+	bool raw;                /* -X raw: constants as numbers */
 	bool count;              /* -c */
 	bool count_too;          /* -C */
 	bool wall;               /* -w */

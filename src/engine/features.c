@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -59,6 +60,38 @@ void features_probe(struct features *f)
 	f->tracefs = stat("/sys/kernel/tracing/events", &sb) == 0;
 }
 
+/* Load a socket filter that does one BPF atomic exchange: the verifier
+ * refuses the instruction before 5.12 (kernel commit 5ffa25502b5a, "bpf:
+ * Add instructions for atomic_[cmp]xchg"). */
+static bool probe_atomic_xchg(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_0,
+		  .off = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
+		{ .code = BPF_STX | BPF_ATOMIC | BPF_DW, .dst_reg = BPF_REG_10,
+		  .src_reg = BPF_REG_1, .off = -8, .imm = BPF_XCHG },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns,
+			       ARRAY_SIZE(insns), NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+int features_require_xchg(const struct features *f, const char *what)
+{
+	if (f->atomic_xchg)
+		return 0;
+	rt_err("%s needs BPF atomic exchange (Linux 5.12); this kernel is %s", what, f->kernel);
+	return -EOPNOTSUPP;
+}
+
 void features_probe_bpf(struct features *f)
 {
 	struct btf *btf;
@@ -71,6 +104,7 @@ void features_probe_bpf(struct features *f)
 	 * needs BTF and 5.5, and the load itself says if it is missing. */
 	f->tracing_prog = f->btf;
 	f->cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) == 1;
+	f->atomic_xchg = probe_atomic_xchg();
 	btf = btf__load_vmlinux_btf();
 	if (btf) {
 		f->block_io_start = features_tp_struct_arg(btf, "block_io_start", "request") == 0;
@@ -170,7 +204,10 @@ void features_print(FILE *out, const struct features *f)
 	fprintf(out, "ringbuf: %s\n", yes_no(f->ringbuf));
 	fprintf(out, "tp_btf: %s\n", yes_no(f->tracing_prog));
 	fprintf(out, "cgroup_skb: %s\n", yes_no(f->cgroup_skb));
-	fprintf(out, "cgroup.kill: %s\n", yes_no(f->cgroup_kill));
+	fprintf(out, "atomic xchg: %s\n", f->atomic_xchg ? "yes" :
+		"no (5.12: --call-trace, trace and deps refuse to start)");
+	fprintf(out, "cgroup.kill: %s\n", f->cgroup_kill ? "yes" :
+		"no (5.14: a run's leftovers are killed pid by pid)");
 	fprintf(out, "block_io_start: %s (--sys-trace attributes disk IO %s)\n",
 		yes_no(f->block_io_start), f->block_io_start ? "at submission" : "at issue");
 }

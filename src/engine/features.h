@@ -23,6 +23,8 @@ struct features {
 	bool cgroup_skb;         /* BPF_PROG_TYPE_CGROUP_SKB */
 	bool cgroup_kill;        /* cgroup.kill (5.14) */
 	bool block_io_start;     /* tracepoint block_io_start (6.5) for --sys-trace */
+	bool atomic_xchg;        /* BPF atomic exchange (5.12): syscall tracing's
+				  * per-CPU claims (--call-trace, trace, deps) */
 };
 
 /* Cheap checks: kernel, BTF, capabilities, mounts. */
@@ -41,6 +43,11 @@ int features_mount_tracefs(struct features *f);
 /* Why BPF cannot be used here, or NULL if it can. */
 const char *features_bpf_blocker(const struct features *f, char *buf, size_t len);
 void features_print(FILE *out, const struct features *f);
+/* Whether syscall tracing (--call-trace, trace, trace -c, deps) can run
+ * here: it needs BPF atomic exchange (Linux 5.12).  If not, one line
+ * naming @what, the need and this kernel, and -EOPNOTSUPP.  After
+ * features_probe_bpf(). */
+int features_require_xchg(const struct features *f, const char *what);
 /* Probe everything; if BPF cannot be used, say so in one line naming
  * @what ("trace", "--call-trace") and return -EPERM.  Mounts tracefs if
  * absent.  0 when BPF can be used. */

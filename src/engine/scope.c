@@ -143,12 +143,41 @@ struct scope_proc {
 	int threads;
 };
 
+#define TASK_HISTORY 256 /* changes of the task count kept, with their time */
+
 struct scope_tracker {
 	struct scope_opts opts;
 	struct scope_proc *p;
 	size_t n, cap;
 	size_t tasks;
+	/* recent changes of the task count and when they happened (hdr.ts):
+	 * the records of a moment may arrive before or after the change */
+	struct { __u64 ts; size_t before, after; } hist[TASK_HISTORY];
+	unsigned nhist;
 };
+
+static void note_tasks(struct scope_tracker *t, __u64 ts, size_t before)
+{
+	unsigned k = t->nhist++ % TASK_HISTORY;
+
+	t->hist[k].ts = ts;
+	t->hist[k].before = before;
+	t->hist[k].after = t->tasks;
+}
+
+size_t scope_tracker_tasks_at(const struct scope_tracker *t, __u64 ts)
+{
+	unsigned n = t->nhist < TASK_HISTORY ? t->nhist : TASK_HISTORY, i, k = 0;
+
+	if (!n)
+		return t->tasks;
+	for (i = 0; i < n; i++) {
+		k = (t->nhist - 1 - i) % TASK_HISTORY;
+		if (t->hist[k].ts <= ts)
+			return t->hist[k].after;
+	}
+	return t->hist[k].before; /* older than every change kept */
+}
 
 static struct scope_proc *find_proc(struct scope_tracker *t, pid_t tgid)
 {
@@ -181,12 +210,32 @@ static void drop_proc(struct scope_tracker *t, struct scope_proc *p)
 	*p = t->p[--t->n];
 }
 
+/* Whether process @pid runs (a zombie has exited: it waits for its parent
+ * only). */
+static bool process_alive(pid_t pid)
+{
+	char path[64], *text;
+	unsigned long flags;
+	char state = 'Z';
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	text = read_file_at(AT_FDCWD, path, 4096, NULL);
+	if (!text)
+		return false;
+	if (scope_parse_stat(text, &flags, &state))
+		state = 'Z';
+	free(text);
+	return state != 'Z' && state != 'X';
+}
+
 size_t scope_tracker_procs(struct scope_tracker *t, bool check_alive)
 {
 	size_t i;
 
 	for (i = 0; check_alive && i < t->n;) {
-		if (kill(t->p[i].tgid, 0) && errno == ESRCH)
+		if (!process_alive(t->p[i].tgid))
 			drop_proc(t, &t->p[i]);
 		else
 			i++;
@@ -223,6 +272,8 @@ static int tr_event(void *self, struct rt_run *run, const struct rt_hdr *h, size
 	struct scope_tracker *t = self;
 	struct scope_proc *p;
 
+	size_t before = t->tasks;
+
 	if (h->type == RT_EV_PROC && len >= sizeof(struct rt_proc_event)) {
 		const struct rt_proc_event *e = (const void *)h;
 
@@ -248,6 +299,8 @@ static int tr_event(void *self, struct rt_run *run, const struct rt_hdr *h, size
 				t->tasks--;
 		}
 	}
+	if (t->tasks != before)
+		note_tasks(t, h->ts, before);
 	return 0;
 }
 

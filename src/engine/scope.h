@@ -55,10 +55,13 @@ int scope_sink_new(const struct scope_opts *o, struct sink *out);
 struct scope_tracker *scope_sink_tracker(struct sink *k);
 /* Process @tgid with @threads threads is in the scope (attached). */
 int scope_tracker_add(struct scope_tracker *t, pid_t tgid, int threads);
-/* Processes and threads alive.  Processes found dead by kill(pid, 0) are
- * dropped (their exit record may have been lost). */
+/* Processes alive.  With @check_alive, processes found gone or zombies
+ * in /proc are dropped (their exit record may have been lost, or they
+ * exited before the scope was set up). */
 size_t scope_tracker_procs(struct scope_tracker *t, bool check_alive);
 size_t scope_tracker_tasks(const struct scope_tracker *t);
+/* Threads alive at time @ts (CLOCK_MONOTONIC ns, as record headers). */
+size_t scope_tracker_tasks_at(const struct scope_tracker *t, __u64 ts);
 /* The @i-th live process, or 0 past the last. */
 pid_t scope_tracker_pid(const struct scope_tracker *t, size_t i);
 

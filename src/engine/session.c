@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -20,14 +21,14 @@ struct session {
 	struct ring_buffer *rb;
 	struct sink *sinks;
 	int nsinks;
-	struct rt_run *cur;  /* run in progress, NULL between runs */
-	__u64 drops_before[RT_DROP_SLOTS]; /* drop counters when the run began */
+	struct run_table runs;  /* runs in flight */
+	struct rt_drops *percpu; /* ncpus values, for drop map reads */
 	struct dispatch_counters counters;
 	int ncpus;
 };
 
 /* Programs that belong to the scope machinery and are always loaded. */
-static const char *const scope_progs[] = { "rt_fork", "rt_exec", "rt_exit" };
+static const char *const scope_progs[] = { "rt_fork", "rt_exec", "rt_exit", "rt_free" };
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -43,25 +44,29 @@ static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
 
-	return dispatch_record(s->sinks, s->nsinks, s->cur, data, size, &s->counters);
+	return dispatch_records(s->sinks, s->nsinks, &s->runs, data, size, &s->counters);
 }
 
-/* The drop counters of every record type, summed over CPUs. */
-static void read_drops(struct session *s, __u64 out[RT_DROP_SLOTS])
+/* The drop counters of run @key (0: records of no run in flight) of every
+ * record type, summed over CPUs. */
+static void read_drops(struct session *s, __u32 key, __u64 out[RT_DROP_SLOTS])
 {
-	struct rt_drops *vals;
-	__u32 key = 0;
 	int c, t;
 
 	memset(out, 0, RT_DROP_SLOTS * sizeof(*out));
-	vals = calloc(s->ncpus, sizeof(*vals));
-	if (!vals)
-		return;
-	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &key, vals) == 0)
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &key, s->percpu) == 0)
 		for (c = 0; c < s->ncpus; c++)
 			for (t = 0; t < RT_DROP_SLOTS; t++)
-				out[t] += vals[c].n[t];
-	free(vals);
+				out[t] += s->percpu[c].n[t];
+}
+
+/* A zeroed drop entry for run @key (0: records of no run in flight). */
+static int create_drops(struct session *s, __u32 key)
+{
+	memset(s->percpu, 0, s->ncpus * sizeof(*s->percpu));
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.drops), &key, s->percpu, BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 static bool is_scope_prog(const char *name)
@@ -110,7 +115,7 @@ static unsigned ringbuf_bytes(const struct sink *sinks, int nsinks)
 /* Maps of a feature are created only if one of its sinks turns them on
  * (session__enable_maps): calltrace_cpu alone is megabytes. */
 static const char *const feature_map_prefixes[] = { "calltrace_", "sys_", "net_", "count_",
-						     "profile_" };
+							      "pystep_", "calls_", "profile_" };
 
 static bool is_feature_map(const char *name)
 {
@@ -131,11 +136,23 @@ void session__enable_maps(struct runtrace_bpf *skel, const char *prefix)
 			bpf_map__set_autocreate(map, true);
 }
 
+unsigned session__max_runs(struct runtrace_bpf *skel)
+{
+	return bpf_map__max_entries(skel->maps.drops) - 1;
+}
+
 struct session *session__new(struct sink *sinks, int nsinks, int parent_cg_fd)
+{
+	return session__new_runs(sinks, nsinks, parent_cg_fd, 1);
+}
+
+struct session *session__new_runs(struct sink *sinks, int nsinks, int parent_cg_fd,
+				  unsigned max_runs)
 {
 	struct bpf_program *prog;
 	struct bpf_map *map;
 	struct session *s;
+	struct stat sb;
 	int err, i;
 
 	s = calloc(1, sizeof(*s));
@@ -147,6 +164,12 @@ struct session *session__new(struct sink *sinks, int nsinks, int parent_cg_fd)
 	if (s->ncpus <= 0) {
 		err = s->ncpus ? s->ncpus : -EINVAL;
 		rt_err("cannot count possible CPUs: %s", strerror(-err));
+		goto cleanup;
+	}
+	s->percpu = calloc(s->ncpus, sizeof(*s->percpu));
+	if (!s->percpu) {
+		err = -ENOMEM;
+		rt_err("cannot set up: %s", strerror(-err));
 		goto cleanup;
 	}
 	libbpf_set_print(libbpf_print);
@@ -172,6 +195,17 @@ struct session *session__new(struct sink *sinks, int nsinks, int parent_cg_fd)
 		rt_err("cannot size the ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	/* per-run maps: the runs in flight, and key 0 of drops */
+	err = bpf_map__set_max_entries(s->skel->maps.drops, max_runs + 1);
+	if (!err)
+		err = bpf_map__set_max_entries(s->skel->maps.run_cgroups, max_runs + 1);
+	if (err) {
+		rt_err("cannot size the per-run maps: %s", strerror(-err));
+		goto cleanup;
+	}
+	/* packets find their run below the session cgroup */
+	if (parent_cg_fd >= 0 && fstat(parent_cg_fd, &sb) == 0)
+		s->skel->rodata->cfg_session_cgid = sb.st_ino;
 	for (i = 0; i < nsinks; i++) {
 		if (!sinks[i].ops->configure)
 			continue;
@@ -205,6 +239,11 @@ struct session *session__new(struct sink *sinks, int nsinks, int parent_cg_fd)
 		}
 	}
 	rt_dbg("BPF programs attached");
+	err = create_drops(s, 0);
+	if (err) {
+		rt_err("cannot set up the drop counters: %s", strerror(-err));
+		goto cleanup;
+	}
 	/* the event stream */
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), handle_record, s, NULL);
 	if (!s->rb) {
@@ -223,13 +262,24 @@ cleanup:
 
 void session__free(struct session *s)
 {
+	__u64 orphan[RT_DROP_SLOTS], n = 0;
+	int t;
+
 	if (!s)
 		return;
-	rt_dbg("records ignored: %llu of no current run, %llu malformed, %llu refused by a sink",
+	if (s->skel && s->rb) {
+		read_drops(s, 0, orphan);
+		for (t = 0; t < RT_DROP_SLOTS; t++)
+			n += orphan[t];
+	}
+	rt_dbg("records ignored: %llu of no run in flight, %llu malformed, %llu refused by a sink; "
+	       "%llu not queued of no run in flight",
 	       (unsigned long long)s->counters.stale, (unsigned long long)s->counters.malformed,
-	       (unsigned long long)s->counters.rejected);
+	       (unsigned long long)s->counters.rejected, (unsigned long long)n);
 	ring_buffer__free(s->rb);
 	runtrace_bpf__destroy(s->skel);
+	run_table_free(&s->runs);
+	free(s->percpu);
 	free(s);
 }
 
@@ -238,15 +288,50 @@ int session__fd(const struct session *s)
 	return ring_buffer__epoll_fd(s->rb);
 }
 
-void session__begin_run(struct session *s, struct rt_run *run)
+int session__begin_run(struct session *s, struct rt_run *run)
 {
-	/* records of the previous run still queued are dropped as stale */
+	__u32 id = run->id;
+	struct stat sb;
+	int err;
+
+	/* records of runs that ended, still queued, are dropped as stale */
 	ring_buffer__consume(s->rb);
-	s->cur = run;
-	s->skel->bss->cur_run = run->id;
-	read_drops(s, s->drops_before);
 	memset(run->drops, 0, sizeof(run->drops));
 	run->lost = 0;
+	run->cgroup_id = 0;
+	err = create_drops(s, id);
+	if (err)
+		return err;
+	if (run->cgroup_fd >= 0) {
+		if (fstat(run->cgroup_fd, &sb)) {
+			err = -errno;
+			goto cleanup;
+		}
+		run->cgroup_id = sb.st_ino;
+		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.run_cgroups), &run->cgroup_id,
+					&id, BPF_ANY)) {
+			err = -errno;
+			run->cgroup_id = 0;
+			goto cleanup;
+		}
+	}
+	err = run_table_add(&s->runs, run);
+	if (!err)
+		return 0;
+	if (run->cgroup_id)
+		bpf_map_delete_elem(bpf_map__fd(s->skel->maps.run_cgroups), &run->cgroup_id);
+cleanup:
+	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.drops), &id);
+	return err;
+}
+
+unsigned session__run_of(struct session *s, pid_t pid)
+{
+	__u32 key = pid, val;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.scope), &key, &val))
+		return 0;
+	return val;
 }
 
 int session__register(struct session *s, pid_t pid, unsigned run)
@@ -288,22 +373,23 @@ void session__forget(struct session *s, unsigned run)
 
 void session__update_drops(struct session *s, struct rt_run *run)
 {
-	__u64 now[RT_DROP_SLOTS];
 	int t;
 
-	read_drops(s, now);
+	read_drops(s, run->id, run->drops);
 	run->lost = 0;
-	for (t = 0; t < RT_DROP_SLOTS; t++) {
-		run->drops[t] = now[t] - s->drops_before[t];
+	for (t = 0; t < RT_DROP_SLOTS; t++)
 		run->lost += run->drops[t];
-	}
 }
 
 void session__end_run(struct session *s, struct rt_run *run)
 {
-	s->skel->bss->cur_run = 0;
+	__u32 id = run->id;
+
 	forget_run(s, run->id);
 	ring_buffer__consume(s->rb);
 	session__update_drops(s, run);
-	s->cur = NULL;
+	run_table_del(&s->runs, run);
+	if (run->cgroup_id)
+		bpf_map_delete_elem(bpf_map__fd(s->skel->maps.run_cgroups), &run->cgroup_id);
+	bpf_map_delete_elem(bpf_map__fd(s->skel->maps.drops), &id);
 }

@@ -16,10 +16,16 @@
  *
  * Callbacks return 0 or -errno.  A sink must stay cheap for runs that
  * succeed: spool raw data, format it only in run_end when run->keep.
+ *
+ * Several runs may be in flight at once (run -j): callbacks of different
+ * runs interleave.  A sink keeps what belongs to one run in a state of its
+ * own, set in run_start (rt_run_set_state), found in event, tick and
+ * run_end (rt_run_state), and taken back in run_end.
  */
 #ifndef RUNTRACE_SINK_H
 #define RUNTRACE_SINK_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -29,6 +35,9 @@
 #include "util/strbuf.h"
 
 struct runtrace_bpf; /* the generated skeleton */
+
+/* Sinks of one front end at most (the per-run state slots of a run). */
+#define RT_RUN_MAX_SINKS 8
 
 /* One run, as the runner shows it to sinks. */
 struct rt_run {
@@ -41,9 +50,11 @@ struct rt_run {
 	__s64 realtime_offset_ns; /* add to a CLOCK_MONOTONIC ns value for wall clock */
 	int cgroup_fd;          /* the run's cgroup v2 directory, or -1 */
 	const char *cgroup_path;/* its path, or NULL */
+	__u64 cgroup_id;        /* its cgroup id (set by session__begin_run), or 0 */
 	/* Set before run_end: */
 	bool failed;            /* exited non-zero, killed by a signal, timed out */
 	bool keep;              /* artifacts are kept (failed or --keep-all) */
+	bool stopped;           /* runtrace ended it: --timeout, a signal, --kill-on-fail */
 	int wait_status;        /* wait(2) status of the child */
 	/* Sinks add members to the run's object in summary.json here, as
 	 * complete JSON members without the leading comma, e.g.
@@ -55,7 +66,38 @@ struct rt_run {
 	 * and run_end(). */
 	__u64 drops[RT_DROP_SLOTS];
 	__u64 lost;
+	/* Each sink's state for this run (rt_run_state), by the sink's self. */
+	struct {
+		const void *sink;
+		void *state;
+	} priv[RT_RUN_MAX_SINKS];
 };
+
+/* The state sink @self set for @run, or NULL. */
+static inline void *rt_run_state(const struct rt_run *run, const void *self)
+{
+	int i;
+
+	for (i = 0; i < RT_RUN_MAX_SINKS && run->priv[i].sink; i++)
+		if (run->priv[i].sink == self)
+			return run->priv[i].state;
+	return NULL;
+}
+
+/* Set sink @self's state for @run (NULL: clear it).  0, or -ENOSPC. */
+static inline int rt_run_set_state(struct rt_run *run, const void *self, void *state)
+{
+	int i;
+
+	for (i = 0; i < RT_RUN_MAX_SINKS; i++) {
+		if (!run->priv[i].sink || run->priv[i].sink == self) {
+			run->priv[i].sink = self;
+			run->priv[i].state = state;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
 
 struct sink_ops {
 	const char *name;

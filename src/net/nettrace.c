@@ -31,18 +31,23 @@
 /* Spool bytes kept in memory before they go to the temporary file. */
 #define NET_SPOOL_BUF (1u << 20)
 
-struct nettrace {
-	__u32 snaplen;
-	int ncpus;
-	struct runtrace_bpf *skel;
-	/* The run in progress: */
+/* One run in flight. */
+struct net_run {
 	int spool_fd;        /* temporary file (unnamed), -1 until needed */
-	char *buf;           /* records not yet in the file */
-	__u8 *seg;           /* NETSEG_SCRATCH bytes to rebuild segments in */
+	char *buf;           /* records not yet in the file (NET_SPOOL_BUF bytes) */
 	size_t buf_len;
 	int spool_err;       /* first spool failure (-errno), the pcap is then cut */
 	__u64 packets;       /* packets received (a super-packet's segments count) */
 	__u64 bytes;         /* sum of their original lengths */
+	struct net_run *next; /* on the free list */
+};
+
+struct nettrace {
+	__u32 snaplen;
+	int ncpus;
+	struct runtrace_bpf *skel;
+	__u8 *seg;           /* NETSEG_SCRATCH bytes to rebuild segments in */
+	struct net_run *spare; /* states of finished runs, for reuse */
 };
 
 static int nettrace_configure(void *self, struct runtrace_bpf *skel)
@@ -98,7 +103,7 @@ static int nettrace_attach(void *self, struct runtrace_bpf *skel, int parent_cgr
 	return 0;
 }
 
-static void spool_reset(struct nettrace *nt)
+static void spool_reset(struct net_run *nt)
 {
 	if (nt->spool_fd >= 0)
 		close(nt->spool_fd);
@@ -124,7 +129,7 @@ static int spool_open(int dirfd)
 	return fd;
 }
 
-static int spool_flush(struct nettrace *nt, int dirfd)
+static int spool_flush(struct net_run *nt, int dirfd)
 {
 	int err;
 
@@ -142,22 +147,40 @@ static int spool_flush(struct nettrace *nt, int dirfd)
 
 static int nettrace_run_start(void *self, struct rt_run *run)
 {
-	struct nettrace *nt = self;
+	struct nettrace *n = self;
+	struct net_run *nt = n->spare;
+	int err;
 
-	(void)run;
+	if (nt) {
+		n->spare = nt->next;
+	} else {
+		nt = calloc(1, sizeof(*nt));
+		if (!nt || !(nt->buf = malloc(NET_SPOOL_BUF))) {
+			free(nt);
+			return -ENOMEM;
+		}
+		nt->spool_fd = -1;
+	}
 	spool_reset(nt);
 	nt->packets = 0;
 	nt->bytes = 0;
-	return 0;
+	err = rt_run_set_state(run, self, nt);
+	if (err) {
+		nt->next = n->spare;
+		n->spare = nt;
+	}
+	return err;
 }
 
 static int nettrace_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len)
 {
-	struct nettrace *nt = self;
+	struct net_run *nt = rt_run_state(run, self);
 	const struct rt_net_event *ev = (const void *)hdr;
 	size_t size;
 	int err;
 
+	if (!nt)
+		return 0;
 	if (len < sizeof(*ev))
 		return -EINVAL;
 	size = sizeof(*ev) + ev->caplen;
@@ -218,7 +241,7 @@ static int pcap_from_spool(struct nettrace *nt, struct pcap_writer *w,
 	return 0;
 }
 
-static int write_pcap(struct nettrace *nt, struct rt_run *run)
+static int write_pcap(struct nettrace *n, struct net_run *nt, struct rt_run *run)
 {
 	struct pcap_writer *w = NULL;
 	void *map = MAP_FAILED;
@@ -247,15 +270,15 @@ static int write_pcap(struct nettrace *nt, struct rt_run *run)
 		err = -errno;
 		goto cleanup;
 	}
-	w = pcap_writer__new(fd, nt->snaplen);
+	w = pcap_writer__new(fd, n->snaplen);
 	if (!w) {
 		err = -errno;
 		goto cleanup;
 	}
 	if (map != MAP_FAILED)
-		err = pcap_from_spool(nt, w, run, map, st.st_size);
+		err = pcap_from_spool(n, w, run, map, st.st_size);
 	else
-		err = pcap_from_spool(nt, w, run, nt->buf, nt->buf_len);
+		err = pcap_from_spool(n, w, run, nt->buf, nt->buf_len);
 
 cleanup:
 	if (w) {
@@ -273,10 +296,13 @@ cleanup:
 
 static int nettrace_run_end(void *self, struct rt_run *run)
 {
-	struct nettrace *nt = self;
+	struct nettrace *n = self;
+	struct net_run *nt = rt_run_state(run, self);
 	__u64 dropped = run->drops[RT_EV_NET];
 	int err = 0;
 
+	if (!nt)
+		return 0;
 	if (run->json)
 		strbuf_addf(run->json,
 			    ",\"net\":{\"packets\":%llu,\"bytes\":%llu,\"dropped\":%llu}",
@@ -286,7 +312,7 @@ static int nettrace_run_end(void *self, struct rt_run *run)
 		rt_dbg("net-trace: run %u: %llu packets the ring buffer could not take",
 		       run->id, (unsigned long long)dropped);
 	if (run->keep) {
-		err = write_pcap(nt, run);
+		err = write_pcap(n, nt, run);
 		if (!err && nt->spool_err)
 			err = nt->spool_err;
 		if (!err)
@@ -294,19 +320,27 @@ static int nettrace_run_end(void *self, struct rt_run *run)
 			       (unsigned long long)nt->packets);
 	}
 	spool_reset(nt);
+	rt_run_set_state(run, self, NULL);
+	nt->next = n->spare;
+	n->spare = nt;
 	return err;
 }
 
 static void nettrace_free(void *self)
 {
-	struct nettrace *nt = self;
+	struct nettrace *n = self;
+	struct net_run *nt;
 
-	if (!nt)
+	if (!n)
 		return;
-	spool_reset(nt);
-	free(nt->buf);
-	free(nt->seg);
-	free(nt);
+	while ((nt = n->spare)) {
+		n->spare = nt->next;
+		spool_reset(nt);
+		free(nt->buf);
+		free(nt);
+	}
+	free(n->seg);
+	free(n);
 }
 
 static const struct sink_ops nettrace_ops = {
@@ -326,15 +360,11 @@ int nettrace_sink_new(long snaplen, struct sink *out)
 	nt = calloc(1, sizeof(*nt));
 	if (!nt)
 		return -ENOMEM;
-	nt->buf = malloc(NET_SPOOL_BUF);
 	nt->seg = malloc(NETSEG_SCRATCH);
-	if (!nt->buf || !nt->seg) {
-		free(nt->buf);
-		free(nt->seg);
+	if (!nt->seg) {
 		free(nt);
 		return -ENOMEM;
 	}
-	nt->spool_fd = -1;
 	nt->snaplen = snaplen > 0 && snaplen <= RT_NET_DEFAULT_SNAPLEN ?
 		      (__u32)snaplen : RT_NET_DEFAULT_SNAPLEN;
 	out->ops = &nettrace_ops;

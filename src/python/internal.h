@@ -10,6 +10,7 @@ struct pytype {
 	__u64 addr;
 	char *name;              /* tp_name */
 	char *module;            /* a heap type's __module__, else NULL */
+	char *qualname;          /* a heap type's __qualname__, else NULL */
 	__u64 flags;             /* tp_flags */
 	__s64 basicsize, itemsize, dictoffset;
 	__u64 cached_keys;       /* ht_cached_keys of a heap type */

@@ -27,6 +27,7 @@ void pytype_free(void *p)
 		return;
 	free(t->name);
 	free(t->module);
+	free(t->qualname);
 	free(t);
 }
 
@@ -147,8 +148,15 @@ const struct pytype *py_type_at(struct pyreader *r, __u64 addr)
 					  PYV_INSTANCE : PYV_OTHER;
 	}
 	if (t->heap) {
-		__u64 dict, mod;
+		__u64 dict, mod, qual;
 		bool trunc;
+
+		if (o->ht_qualname && !rd_ptr(r, addr, o->ht_qualname, &qual) && qual) {
+			const struct pytype *qt = py_type_of(r, qual);
+
+			if (qt && qt->kind == PYV_STR)
+				pyreader__read_str(r, qual, MAX_TYPE_NAME, &t->qualname, &trunc);
+		}
 
 		if (!rd_ptr(r, addr, o->tp_dict, &dict) && dict &&
 		    !py_dict_get_str(r, dict, "__module__", &mod)) {
@@ -209,8 +217,10 @@ static void utf8_put(__u32 c, char *out, size_t *o)
 	}
 }
 
-/* @max: characters (code points) read at most. */
-int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, bool *truncated)
+/* @max: characters (code points) read at most; *@len: UTF-8 bytes (the
+ * text may hold NULs). */
+static int read_str_n(struct pyreader *r, __u64 addr, size_t max, char **out, size_t *len,
+		      bool *truncated)
 {
 	const struct rt_py_offsets *o = r->o;
 	__s64 length;
@@ -223,6 +233,7 @@ int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, b
 	int err;
 
 	*out = NULL;
+	*len = 0;
 	*truncated = false;
 	if (!addr)
 		return -EFAULT;
@@ -272,11 +283,19 @@ int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, b
 	}
 	s[olen] = '\0';
 	*out = s;
+	*len = olen;
 	s = NULL;
 cleanup:
 	free(raw);
 	free(s);
 	return err;
+}
+
+int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, bool *truncated)
+{
+	size_t len;
+
+	return read_str_n(r, addr, max, out, &len, truncated);
 }
 
 int py_read_bytes(struct pyreader *r, __u64 addr, size_t max, unsigned char **out,
@@ -488,6 +507,97 @@ int py_dict_get_str(struct pyreader *r, __u64 dict, const char *key, __u64 *valu
 		return -ENOENT;
 	*value = a.value;
 	return 0;
+}
+
+struct items_arg {
+	py_item_fn fn;
+	void *arg;
+};
+
+static int items_cb(struct pyreader *r, __u64 key, __u64 value, void *arg)
+{
+	struct items_arg *a = arg;
+
+	return a->fn(a->arg, key, value);
+}
+
+int pyreader__dict_items(struct pyreader *r, __u64 dict, size_t max, py_item_fn fn, void *arg,
+			 size_t *total)
+{
+	struct items_arg a = {.fn = fn, .arg = arg};
+	size_t tot = 0;
+	bool trunc;
+	int err = iter_dict(r, dict, max, items_cb, &a, &tot, &trunc);
+
+	if (total)
+		*total = tot;
+	return err;
+}
+
+int pyreader__attrs(struct pyreader *r, __u64 obj, size_t max, py_item_fn fn, void *arg,
+		    size_t *total)
+{
+	const struct rt_py_offsets *o = r->o;
+	const struct pytype *t = py_type_of(r, obj);
+	struct items_arg a = {.fn = fn, .arg = arg};
+	__u64 dict = 0, values = 0;
+	size_t tot = 0;
+	bool trunc;
+	int err = 0;
+
+	if (total)
+		*total = 0;
+	if (!t)
+		return -errno;
+	if (t->flags & RT_TPFLAGS_MANAGED_DICT) {
+		err = rd_ptr(r, obj + (__u64)(__s64)(__s32)o->managed_dict, 0, &dict);
+		if (!err && !dict && o->managed_values != RT_PY_NONE)
+			err = rd_ptr(r, obj + (__u64)(__s64)(__s32)o->managed_values, 0, &values);
+		if (err)
+			return err;
+		if (o->managed_values == RT_PY_NONE && (dict & 1)) {
+			values = dict + 1;
+			dict = 0;
+		}
+		if (!dict && values && t->cached_keys) {
+			err = iter_split(r, t->cached_keys, values, max, items_cb, &a, &tot, &trunc);
+			if (total)
+				*total = tot;
+			return err;
+		}
+	} else if (t->dictoffset > 0) {
+		err = rd_ptr(r, obj, (__u32)t->dictoffset, &dict);
+		if (err)
+			return err;
+	}
+	if (!dict)
+		return 0;
+	return pyreader__dict_items(r, dict, max, fn, arg, total);
+}
+
+static int type_info(const struct pytype *t, struct py_type_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!t)
+		return -errno;
+	out->addr = t->addr;
+	out->name = t->name;
+	out->module = t->module;
+	out->qualname = t->qualname;
+	out->flags = t->flags;
+	out->kind = t->kind;
+	out->heap = t->heap;
+	return 0;
+}
+
+int pyreader__type_of(struct pyreader *r, __u64 obj, struct py_type_info *out)
+{
+	return type_info(py_type_of(r, obj), out);
+}
+
+int pyreader__type_at(struct pyreader *r, __u64 type, struct py_type_info *out)
+{
+	return type_info(py_type_at(r, type), out);
 }
 
 /* ---- the decoder ---- */
@@ -835,9 +945,7 @@ static struct pyval *decode(struct decoder *d, __u64 addr, unsigned depth)
 		break;
 	}
 	case PYV_STR:
-		err = pyreader__read_str(r, addr, d->lim->str_len, &v->text, &v->truncated);
-		if (!err)
-			v->len = strlen(v->text);
+		err = read_str_n(r, addr, d->lim->str_len, &v->text, &v->len, &v->truncated);
 		break;
 	case PYV_BYTES:
 		err = py_read_bytes(r, addr, d->lim->str_len, (unsigned char **)&v->text, &v->len,
@@ -855,7 +963,13 @@ static struct pyval *decode(struct decoder *d, __u64 addr, unsigned depth)
 		err = decode_set(d, v, depth);
 		break;
 	case PYV_INSTANCE:
+		/* its type and address were read: attributes that cannot be
+		 * (a memory image without them) leave it an instance, cut */
 		err = decode_instance(d, v, t, depth);
+		if (err && err != -ENOMEM) {
+			v->truncated = true;
+			err = 0;
+		}
 		break;
 	case PYV_EXCEPTION: {
 		__u64 args;

@@ -133,6 +133,37 @@ void py_locals_free(struct py_local *l, size_t n);
  * Memory that cannot be read gives a PYV_UNREADABLE node (the root too);
  * NULL only on ENOMEM.  pyval_free() it. */
 struct pyval *pyreader__decode(struct pyreader *r, __u64 addr, const struct pyval_limits *lim);
+/* What the reader knows of an object's type (owned by the reader's cache:
+ * valid until pyreader__invalidate or pyreader__free). */
+struct py_type_info {
+	__u64 addr;              /* the type object */
+	const char *name;        /* tp_name ("int", "Point", "collections.OrderedDict") */
+	const char *module;      /* a heap type's __module__, NULL for static types */
+	const char *qualname;    /* a heap type's __qualname__, NULL for static types */
+	__u64 flags;             /* tp_flags (RT_TPFLAGS_*: the subclass bits) */
+	enum pyval_kind kind;    /* how its instances decode */
+	bool heap;               /* a heap type (a class statement) */
+};
+
+/* The type of the object at @addr.  0 or -errno. */
+int pyreader__type_of(struct pyreader *r, __u64 addr, struct py_type_info *out);
+/* The type object at @type itself.  0 or -errno. */
+int pyreader__type_at(struct pyreader *r, __u64 type, struct py_type_info *out);
+
+/* Called per item with the key's and the value's addresses; a non-zero
+ * return stops the walk and is returned. */
+typedef int (*py_item_fn)(void *arg, __u64 key, __u64 value);
+/* The items of the dict (or dict subclass) at @dict in insertion order, at
+ * most @max; *@total (may be NULL): its size.  0, @fn's stop value, or
+ * -errno. */
+int pyreader__dict_items(struct pyreader *r, __u64 dict, size_t max, py_item_fn fn, void *arg,
+			 size_t *total);
+/* The attributes of the object at @obj (its __dict__, or the values inlined
+ * beside its type's shared keys), as pyreader__dict_items; none if it has
+ * no __dict__. */
+int pyreader__attrs(struct pyreader *r, __u64 obj, size_t max, py_item_fn fn, void *arg,
+		    size_t *total);
+
 /* A str object's text as UTF-8, at most @max bytes (*@truncated then). */
 int pyreader__read_str(struct pyreader *r, __u64 addr, size_t max, char **out, bool *truncated);
 /* The type name of the object at @addr ("int", "Point") into @buf. */

@@ -17,10 +17,16 @@
 /* Records kept per run; past that they are counted, not kept. */
 #define PROCS_MAX 100000
 
-struct procs {
+/* One run's records. */
+struct procs_run {
 	struct rt_proc_event *ev;
 	size_t n, cap;
 	__u64 dropped;
+	struct procs_run *next; /* on the free list */
+};
+
+struct procs {
+	struct procs_run *spare; /* states of finished runs, for reuse */
 };
 
 static int procs_configure(void *self, struct runtrace_bpf *skel)
@@ -31,17 +37,30 @@ static int procs_configure(void *self, struct runtrace_bpf *skel)
 
 static int procs_run_start(void *self, struct rt_run *run)
 {
-	struct procs *p = self;
+	struct procs *ps = self;
+	struct procs_run *p = ps->spare;
+	int err;
 
+	if (p)
+		ps->spare = p->next;
+	else if (!(p = calloc(1, sizeof(*p))))
+		return -ENOMEM;
 	p->n = 0;
 	p->dropped = 0;
-	return 0;
+	err = rt_run_set_state(run, self, p);
+	if (err) {
+		p->next = ps->spare;
+		ps->spare = p;
+	}
+	return err;
 }
 
 static int procs_event(void *self, struct rt_run *run, const struct rt_hdr *h, size_t len)
 {
-	struct procs *p = self;
+	struct procs_run *p = rt_run_state(run, self);
 
+	if (!p)
+		return 0;
 	if (len < sizeof(struct rt_proc_event))
 		return -EINVAL;
 	if (p->n == PROCS_MAX) {
@@ -107,7 +126,7 @@ static void print_tree(struct strbuf *sb, struct node *nodes, size_t n, size_t a
 			print_tree(sb, nodes, n, i, depth + 1, run_ns);
 }
 
-static int write_log(struct procs *p, struct rt_run *run)
+static int write_log(struct procs_run *p, struct rt_run *run)
 {
 	struct strbuf sb = { 0 };
 	struct node *nodes;
@@ -179,25 +198,37 @@ static int write_log(struct procs *p, struct rt_run *run)
 
 static int procs_run_end(void *self, struct rt_run *run)
 {
-	struct procs *p = self;
+	struct procs *ps = self;
+	struct procs_run *p = rt_run_state(run, self);
 	size_t i, forks = 0;
+	int err = 0;
 
+	if (!p)
+		return 0;
 	for (i = 0; i < p->n; i++)
 		forks += p->ev[i].kind == RT_PROC_FORK && !p->ev[i].is_thread;
 	strbuf_addf(run->json, ", \"processes\": %zu", forks + 1);
-	if (!run->keep)
-		return 0;
-	return write_log(p, run);
+	if (run->keep)
+		err = write_log(p, run);
+	rt_run_set_state(run, self, NULL);
+	p->next = ps->spare;
+	ps->spare = p;
+	return err;
 }
 
 static void procs_free(void *self)
 {
-	struct procs *p = self;
+	struct procs *ps = self;
+	struct procs_run *p;
 
-	if (!p)
+	if (!ps)
 		return;
-	free(p->ev);
-	free(p);
+	while ((p = ps->spare)) {
+		ps->spare = p->next;
+		free(p->ev);
+		free(p);
+	}
+	free(ps);
 }
 
 static const struct sink_ops procs_ops = {

@@ -6,9 +6,10 @@
 #include "run/progress.h"
 #include "util/util.h"
 
-void progress_init(struct progress *p, long total, bool allowed)
+void progress_init(struct progress *p, long total, long jobs, bool allowed)
 {
 	p->on = allowed && isatty(STDERR_FILENO);
+	p->parallel = jobs > 1;
 	p->shown = false;
 	p->total = total;
 	p->start_ns = p->last_ns = now_ns(CLOCK_MONOTONIC);
@@ -24,7 +25,7 @@ static void fmt_secs(double s, char *buf, size_t len)
 		snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
-void progress_update(struct progress *p, long done, long failed, bool force)
+void progress_update(struct progress *p, long done, long failed, long running, bool force)
 {
 	__u64 now = now_ns(CLOCK_MONOTONIC);
 	char el[32], eta[32] = "?";
@@ -37,8 +38,12 @@ void progress_update(struct progress *p, long done, long failed, bool force)
 	fmt_secs(elapsed, el, sizeof(el));
 	if (done > 0)
 		fmt_secs(elapsed / done * (p->total - done), eta, sizeof(eta));
-	fprintf(stderr, "\r\033[K[runtrace] %ld/%ld runs, %ld failed, %s elapsed, ETA %s",
-		done, p->total, failed, el, eta);
+	if (p->parallel)
+		fprintf(stderr, "\r\033[K[runtrace] %ld/%ld runs, %ld failed, %ld running, %s elapsed, "
+			"ETA %s", done, p->total, failed, running, el, eta);
+	else
+		fprintf(stderr, "\r\033[K[runtrace] %ld/%ld runs, %ld failed, %s elapsed, ETA %s",
+			done, p->total, failed, el, eta);
 	p->shown = true;
 }
 

@@ -32,6 +32,19 @@ void stats_free(struct stats *st)
 	memset(st, 0, sizeof(*st));
 }
 
+static int cmp_index(const void *a, const void *b)
+{
+	unsigned x = ((const struct run_record *)a)->index, y = ((const struct run_record *)b)->index;
+
+	return x < y ? -1 : x > y;
+}
+
+void stats_sort(struct stats *st)
+{
+	if (st->n > 1)
+		qsort(st->runs, st->n, sizeof(*st->runs), cmp_index);
+}
+
 bool run_failed(const struct run_record *r)
 {
 	return r->reason != RT_REASON_NONE;

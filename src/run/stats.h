@@ -37,6 +37,8 @@ struct stats {
 /* Append a copy of @r (its strbufs are moved: @r's are reset). */
 void stats_add(struct stats *st, struct run_record *r);
 void stats_free(struct stats *st);
+/* Put the runs in index order (runs in parallel end in any order). */
+void stats_sort(struct stats *st);
 
 bool run_failed(const struct run_record *r);
 const char *reason_name(enum rt_reason r);

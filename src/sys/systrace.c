@@ -3,7 +3,7 @@
  * --sys-trace: the sink behind run-NNNN/sys.csv, sys.txt and sys.svg.
  *
  * The kernel side (bpf/sys.bpf.c) aggregates; at every tick this sink
- * reads the run's counters (a per-CPU array slot), runs the task iterator
+ * reads the run's counters (a per-CPU hash entry), runs the task iterator
  * over the run's live threads, reads the per-interface device counters, and
  * appends one row of differences to the run's timeline (src/sys_report.c).
  * One record per process arrives through the ring buffer when it exits.
@@ -44,17 +44,10 @@ struct sys_if {
 	struct rt_sys_netdev last; /* cumulative at the last sample */
 };
 
-struct systrace {
-	__u64 interval_ns;
-	int ncpus;
-	__u32 page_kb;
-	struct runtrace_bpf *skel;
-	struct bpf_link *iter;
-	struct bpf_link *cg_in, *cg_out;
-	struct rt_sys_counters *percpu; /* ncpus values, for map reads */
-	struct rt_sys_netdev *ifpercpu;
-	/* The run in progress: */
+/* One run in flight. */
+struct sys_run {
 	unsigned run;
+	__u64 gen;                 /* the run's interval number (sys_gens) */
 	__u64 t0;                  /* CLOCK_MONOTONIC at run_start */
 	__u64 last_ns;             /* time of the last sample */
 	struct sys_cum prev;
@@ -64,6 +57,20 @@ struct systrace {
 	unsigned nifs;
 	struct sys_report rep;
 	int err;                   /* first sampling error of the run */
+	struct sys_run *next;      /* on the free list */
+};
+
+struct systrace {
+	__u64 interval_ns;
+	int ncpus;
+	__u32 page_kb;
+	struct runtrace_bpf *skel;
+	struct bpf_link *iter;
+	struct bpf_link *cg_in, *cg_out;
+	struct rt_sys_counters *percpu; /* ncpus values, for map reads */
+	struct rt_sys_netdev *ifpercpu;
+	unsigned active;           /* runs in flight */
+	struct sys_run *spare;     /* states of finished runs, for reuse */
 };
 
 static int systrace_configure(void *self, struct runtrace_bpf *skel)
@@ -81,6 +88,10 @@ static int systrace_configure(void *self, struct runtrace_bpf *skel)
 
 	st->skel = skel;
 	session__enable_maps(skel, "sys_");
+	/* per-run maps: as many runs as may be in flight */
+	if (bpf_map__set_max_entries(skel->maps.sys_counters, session__max_runs(skel) + 1) ||
+	    bpf_map__set_max_entries(skel->maps.sys_gens, session__max_runs(skel) + 1))
+		return -EINVAL;
 	/* autoload our programs; the iterator and cgroup ones attach in attach() */
 	for (i = 0; i < ARRAY_SIZE(progs); i++)
 		bpf_program__set_autoload(progs[i], true);
@@ -149,9 +160,10 @@ static int systrace_attach(void *self, struct runtrace_bpf *skel, int parent_cgr
 
 /* Sum the run's per-CPU counters into @out; the latency maximum only from
  * CPUs whose maximum belongs to interval @gen. */
-static int read_counters(struct systrace *st, __u64 gen, struct rt_sys_counters *out)
+static int read_counters(struct systrace *st, struct sys_run *sr, __u64 gen,
+			 struct rt_sys_counters *out)
 {
-	__u32 key = st->run % RT_SYS_SLOTS;
+	__u32 key = sr->run;
 	__u64 *o = (__u64 *)out;
 	int c;
 	size_t f;
@@ -174,7 +186,7 @@ static int read_counters(struct systrace *st, __u64 gen, struct rt_sys_counters 
 }
 
 /* Run the task iterator over the run's live threads. */
-static int read_live(struct systrace *st, struct rt_sys_live *l)
+static int read_live(struct systrace *st, struct sys_run *sr, struct rt_sys_live *l)
 {
 	int mfd = bpf_map__fd(st->skel->maps.sys_live), fd, err = 0;
 	__u32 key = 0;
@@ -184,7 +196,7 @@ static int read_live(struct systrace *st, struct rt_sys_live *l)
 	memset(l, 0, sizeof(*l));
 	if (bpf_map_update_elem(mfd, &key, l, BPF_ANY))
 		return -errno;
-	st->skel->bss->sys_iter_run = st->run;
+	st->skel->bss->sys_iter_run = sr->run;
 	fd = bpf_iter_create(bpf_link__fd(st->iter));
 	if (fd < 0)
 		return -errno;
@@ -199,7 +211,8 @@ static int read_live(struct systrace *st, struct rt_sys_live *l)
 }
 
 /* Per-interface differences since the last sample into @row. */
-static void read_netdev(struct systrace *st, struct sys_row *row, bool baseline)
+static void read_netdev(struct systrace *st, struct sys_run *sr, struct sys_row *row,
+			bool baseline)
 {
 	int fd = bpf_map__fd(st->skel->maps.sys_netdev);
 	__u32 key, next;
@@ -221,13 +234,13 @@ static void read_netdev(struct systrace *st, struct sys_row *row, bool baseline)
 			sum.tx_pkts += st->ifpercpu[c].tx_pkts;
 			sum.tx_bytes += st->ifpercpu[c].tx_bytes;
 		}
-		for (i = 0; i < st->nifs; i++)
-			if (st->ifs[i].ifindex == key)
-				f = &st->ifs[i];
+		for (i = 0; i < sr->nifs; i++)
+			if (sr->ifs[i].ifindex == key)
+				f = &sr->ifs[i];
 		if (!f) {
-			if (st->nifs == RT_SYS_MAX_IFACES)
+			if (sr->nifs == RT_SYS_MAX_IFACES)
 				continue;
-			f = &st->ifs[st->nifs++];
+			f = &sr->ifs[sr->nifs++];
 			f->ifindex = key;
 			f->idx = -1;
 			/* a device first seen during the run counts from 0 */
@@ -243,7 +256,7 @@ static void read_netdev(struct systrace *st, struct sys_row *row, bool baseline)
 
 			if (!if_indextoname(key, name))
 				snprintf(name, sizeof(name), "if%u", key);
-			f->idx = sys_report_iface(&st->rep, name);
+			f->idx = sys_report_iface(&sr->rep, name);
 		}
 		if (row && f->idx >= 0) {
 			struct sys_ifdelta *d = &row->ifs[f->idx];
@@ -270,21 +283,24 @@ static __u64 mono(__u64 *prev, __u64 cur)
 }
 
 /* Take a sample at @now and append its row; @last: the run's end. */
-static int sample(struct systrace *st, __u64 now, bool last)
+static int sample(struct systrace *st, struct sys_run *sr, __u64 now, bool last)
 {
 	struct sys_cum cur;
 	struct rt_sys_live l;
 	struct sys_row row;
-	struct sys_cputime before = st->adj;
-	__u64 gen = st->skel->bss->sys_gen;
+	struct sys_cputime before = sr->adj;
+	__u64 gen = sr->gen, next = gen + 1;
+	__u32 key = sr->run;
 	int err;
 
 	/* completions from now on belong to the next interval's maximum */
-	st->skel->bss->sys_gen = gen + 1;
-	err = read_counters(st, gen, &cur.c);
+	sr->gen = next;
+	if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.sys_gens), &key, &next, BPF_ANY))
+		return -errno;
+	err = read_counters(st, sr, gen, &cur.c);
 	if (!err) /* after the counters: a thread exiting in between is
 		   * missed by this sample, never counted twice */
-		err = read_live(st, &l);
+		err = read_live(st, sr, &l);
 	if (err)
 		return err;
 	cur.utime = cur.c.dead_utime + l.utime;
@@ -294,14 +310,14 @@ static int sample(struct systrace *st, __u64 now, bool last)
 	cur.majflt = cur.c.dead_majflt + l.majflt;
 	cur.rchar = cur.c.dead_rchar + l.rchar;
 	cur.wchar = cur.c.dead_wchar + l.wchar;
-	sys_cputime_adjust(cur.rtime, cur.utime, cur.stime, &st->adj);
+	sys_cputime_adjust(cur.rtime, cur.utime, cur.stime, &sr->adj);
 
 	memset(&row, 0, sizeof(row));
-	row.t_ns = now - st->t0;
-	row.dur_ns = now - st->last_ns;
-	row.user_ns = st->adj.utime - before.utime;
-	row.sys_ns = st->adj.stime - before.stime;
-#define D(f) (cur.c.f - st->prev.c.f)
+	row.t_ns = now - sr->t0;
+	row.dur_ns = now - sr->last_ns;
+	row.user_ns = sr->adj.utime - before.utime;
+	row.sys_ns = sr->adj.stime - before.stime;
+#define D(f) (cur.c.f - sr->prev.c.f)
 	row.oncpu_ns = D(oncpu_ns);
 	row.vcsw = D(vcsw);
 	row.ivcsw = D(ivcsw);
@@ -320,72 +336,102 @@ static int sample(struct systrace *st, __u64 now, bool last)
 	row.net_rx_bytes = D(net_rx_bytes);
 	if (D(drops)) {
 		row.flags |= SYS_F_DROP;
-		st->rep.drops += D(drops);
+		sr->rep.drops += D(drops);
 	}
 #undef D
 	row.blk_lat_max_ns = cur.c.blk_lat_max_ns;
-	row.minflt = mono(&st->prev.minflt, cur.minflt);
-	row.majflt = mono(&st->prev.majflt, cur.majflt);
-	row.rchar = mono(&st->prev.rchar, cur.rchar);
-	row.wchar = mono(&st->prev.wchar, cur.wchar);
+	row.minflt = mono(&sr->prev.minflt, cur.minflt);
+	row.majflt = mono(&sr->prev.majflt, cur.majflt);
+	row.rchar = mono(&sr->prev.rchar, cur.rchar);
+	row.wchar = mono(&sr->prev.wchar, cur.wchar);
 	row.procs = l.procs;
 	row.threads = l.threads;
 	row.rss_kb = l.rss_pages * st->page_kb;
-	if (row.rss_kb > st->rss_peak_kb)
-		st->rss_peak_kb = row.rss_kb;
-	row.rss_peak_kb = st->rss_peak_kb;
+	if (row.rss_kb > sr->rss_peak_kb)
+		sr->rss_peak_kb = row.rss_kb;
+	row.rss_peak_kb = sr->rss_peak_kb;
 	if (!last && row.dur_ns > st->interval_ns + st->interval_ns / 2)
 		row.flags |= SYS_F_LATE;
 	if (last)
 		row.flags |= SYS_F_PARTIAL;
-	read_netdev(st, &row, false);
-	st->prev.c = cur.c;
-	st->last_ns = now;
-	return sys_report_add_row(&st->rep, &row);
+	read_netdev(st, sr, &row, false);
+	sr->prev.c = cur.c;
+	sr->last_ns = now;
+	return sys_report_add_row(&sr->rep, &row);
+}
+
+/* Delete run @key's entries of the per-run maps. */
+static void drop_run_maps(struct systrace *st, __u32 key)
+{
+	bpf_map_delete_elem(bpf_map__fd(st->skel->maps.sys_counters), &key);
+	bpf_map_delete_elem(bpf_map__fd(st->skel->maps.sys_gens), &key);
 }
 
 static int systrace_run_start(void *self, struct rt_run *run)
 {
 	struct systrace *st = self;
+	struct sys_run *sr = st->spare;
 	struct rt_sys_proc root = { 0 };
-	__u32 key = run->id % RT_SYS_SLOTS, pid = run->pid;
+	__u32 key = run->id, pid = run->pid;
+	__u64 gen0 = 0;
 	int err;
 
-	sys_report_free(&st->rep);
-	memset(&st->prev, 0, sizeof(st->prev));
-	memset(&st->adj, 0, sizeof(st->adj));
-	st->rss_peak_kb = 0;
-	st->err = 0;
-	st->run = run->id;
-	st->rep.interval_ns = st->interval_ns;
-	st->rep.page_kb = st->page_kb;
-	/* the run's counters start from zero */
+	if (sr) {
+		st->spare = sr->next;
+	} else if (!(sr = calloc(1, sizeof(*sr)))) {
+		return -ENOMEM;
+	}
+	sys_report_free(&sr->rep);
+	memset(&sr->prev, 0, sizeof(sr->prev));
+	memset(&sr->adj, 0, sizeof(sr->adj));
+	sr->rss_peak_kb = 0;
+	sr->err = 0;
+	sr->run = run->id;
+	sr->gen = 0;
+	sr->rep.interval_ns = st->interval_ns;
+	sr->rep.page_kb = st->page_kb;
+	/* the run's counters start from zero, in interval 0 */
 	memset(st->percpu, 0, st->ncpus * sizeof(*st->percpu));
-	if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.sys_counters), &key, st->percpu, BPF_ANY))
-		return -errno;
+	if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.sys_counters), &key, st->percpu, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(st->skel->maps.sys_gens), &key, &gen0, BPF_ANY)) {
+		err = -errno;
+		goto cleanup;
+	}
 	/* the device counters' baseline */
-	st->nifs = 0;
+	sr->nifs = 0;
 	st->skel->bss->sys_active = 1;
-	read_netdev(st, NULL, true);
+	read_netdev(st, sr, NULL, true);
 	/* the run's first process; its children follow it in the kernel */
-	st->t0 = now_ns(CLOCK_MONOTONIC);
-	st->last_ns = st->t0;
+	sr->t0 = now_ns(CLOCK_MONOTONIC);
+	sr->last_ns = sr->t0;
 	root.run = run->id;
 	root.ppid = getpid();
-	root.start_ns = st->t0;
+	root.start_ns = sr->t0;
 	if (bpf_map_update_elem(bpf_map__fd(st->skel->maps.sys_proc), &pid, &root, BPF_ANY)) {
 		err = -errno;
 		rt_err("cannot add pid %u to the sys-trace table: %s", pid, strerror(-err));
-		return err;
+		goto cleanup;
 	}
 	/* counted as started like every process after it: the first row's
 	 * difference from -1 adds it (unsigned arithmetic) */
-	st->prev.c.procs_started = (__u64)-1;
-	st->prev.c.threads_started = (__u64)-1;
+	sr->prev.c.procs_started = (__u64)-1;
+	sr->prev.c.threads_started = (__u64)-1;
+	err = rt_run_set_state(run, self, sr);
+	if (err)
+		goto cleanup;
+	st->active++;
 	return 0;
+
+cleanup:
+	bpf_map_delete_elem(bpf_map__fd(st->skel->maps.sys_proc), &pid);
+	drop_run_maps(st, key);
+	st->skel->bss->sys_active = st->active > 0;
+	sr->next = st->spare;
+	st->spare = sr;
+	return err;
 }
 
-static void add_proc(struct systrace *st, const struct rt_sys_proc *p, __u32 pid)
+static void add_proc(struct sys_run *st, const struct rt_sys_proc *p, __u32 pid)
 {
 	__u64 end = p->exit_ns;
 	struct sys_proc_line line;
@@ -399,7 +445,7 @@ static void add_proc(struct systrace *st, const struct rt_sys_proc *p, __u32 pid
 	sys_cputime_adjust(p->rtime, p->utime, p->stime, &t);
 	line.user_ns = t.utime;
 	line.sys_ns = t.stime;
-	line.peak_rss_kb = p->peak_rss_pages * st->page_kb;
+	line.peak_rss_kb = p->peak_rss_pages * st->rep.page_kb;
 	line.blk_rd_bytes = p->blk_rd_bytes;
 	line.blk_wr_bytes = p->blk_wr_bytes;
 	line.rchar = p->rchar;
@@ -414,29 +460,33 @@ static void add_proc(struct systrace *st, const struct rt_sys_proc *p, __u32 pid
 
 static int systrace_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len)
 {
-	struct systrace *st = self;
+	struct sys_run *sr = rt_run_state(run, self);
 	const struct rt_sys_event *ev = (const void *)hdr;
 
-	if (hdr->type != RT_EV_SYS || len < sizeof(*ev))
+	if (!sr || hdr->type != RT_EV_SYS || len < sizeof(*ev))
 		return 0;
-	add_proc(st, &ev->p, hdr->pid);
+	add_proc(sr, &ev->p, hdr->pid);
 	return 0;
 }
 
 static int systrace_tick(void *self, struct rt_run *run, __u64 now_ns_)
 {
 	struct systrace *st = self;
-	int err = sample(st, now_ns_, false);
+	struct sys_run *sr = rt_run_state(run, self);
+	int err;
 
-	if (err && !st->err) {
-		st->err = err;
+	if (!sr)
+		return 0;
+	err = sample(st, sr, now_ns_, false);
+	if (err && !sr->err) {
+		sr->err = err;
 		rt_dbg("sys-trace: cannot sample run %u: %s", run->id, strerror(-err));
 	}
 	return err;
 }
 
 struct forget_ctx {
-	struct systrace *st;
+	struct sys_run *st;
 	unsigned run;
 };
 
@@ -460,9 +510,9 @@ static bool forget_oncpu(__u32 key, const void *val, void *ctx)
 }
 
 /* Entries of @run left in sys_proc (listed, then deleted) and sys_oncpu. */
-static void forget_procs(struct systrace *st, unsigned run)
+static void forget_procs(struct systrace *st, struct sys_run *sr, unsigned run)
 {
-	struct forget_ctx fc = { st, run };
+	struct forget_ctx fc = { sr, run };
 	struct rt_sys_oncpu on;
 	struct rt_sys_proc p;
 
@@ -478,17 +528,22 @@ static int write_artifact(const struct rt_run *run, const char *name, const stru
 
 static int systrace_run_end(void *self, struct rt_run *run)
 {
-	struct systrace *st = self;
+	struct systrace *sys = self;
+	struct sys_run *st = rt_run_state(run, self);
 	const struct sys_proc_line *big;
 	struct strbuf sb = { 0 };
 	struct sys_row tot;
 	int err;
 
-	err = sample(st, now_ns(CLOCK_MONOTONIC), true);
+	if (!st)
+		return 0;
+	err = sample(sys, st, now_ns(CLOCK_MONOTONIC), true);
 	if (err && !st->err)
 		st->err = err;
-	st->skel->bss->sys_active = 0;
-	forget_procs(st, run->id);
+	sys->active--;
+	sys->skel->bss->sys_active = sys->active > 0;
+	forget_procs(sys, st, run->id);
+	drop_run_maps(sys, run->id);
 	st->rep.duration_ns = run->end_ns > run->start_ns ? run->end_ns - run->start_ns
 							   : st->last_ns - st->t0;
 	sys_report_totals(&st->rep, &tot);
@@ -504,7 +559,7 @@ static int systrace_run_end(void *self, struct rt_run *run)
 		    ",\"net_tx_pkts\":%" PRIu64 ",\"net_tx_bytes\":%" PRIu64
 		    ",\"net_rx_pkts\":%" PRIu64 ",\"net_rx_bytes\":%" PRIu64
 		    ",\"late_samples\":%" PRIu64 ",\"drops\":%" PRIu64 ",\"processes_listed\":%zu}",
-		    st->rep.nrows, (uint64_t)(st->interval_ns / 1000000),
+		    st->rep.nrows, (uint64_t)(sys->interval_ns / 1000000),
 		    tot.user_ns / 1e6, tot.sys_ns / 1e6, tot.oncpu_ns / 1e6,
 		    tot.procs_started, tot.threads_started, tot.rss_peak_kb,
 		    big ? big->peak_rss_kb : 0,
@@ -532,19 +587,27 @@ static int systrace_run_end(void *self, struct rt_run *run)
 cleanup:
 	strbuf_free(&sb);
 	sys_report_free(&st->rep);
+	rt_run_set_state(run, self, NULL);
+	st->next = sys->spare;
+	sys->spare = st;
 	return err;
 }
 
 static void systrace_free(void *self)
 {
 	struct systrace *st = self;
+	struct sys_run *sr;
 
 	if (!st)
 		return;
 	bpf_link__destroy(st->iter);
 	bpf_link__destroy(st->cg_in);
 	bpf_link__destroy(st->cg_out);
-	sys_report_free(&st->rep);
+	while ((sr = st->spare)) {
+		st->spare = sr->next;
+		sys_report_free(&sr->rep);
+		free(sr);
+	}
 	free(st->percpu);
 	free(st->ifpercpu);
 	free(st);

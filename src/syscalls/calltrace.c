@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * --call-trace sink: joins the two halves of each syscall as they come
- * (src/syscall_join.c), spools the joined records of a run (and its
+ * (src/syscalls/join.c), spools the joined records of a run (and its
  * processes' exits, for strace's "+++ exited with N +++" lines) and, for a
  * kept run, writes run-NNNN/syscalls.log (and syscalls.jsonl).
+ *
+ * Each run in flight has its own join and spool (struct ct_run).  The spool
+ * of the passing run that ended last is kept (struct calltrace.pass): every
+ * failed run is compared with it at its end (src/diverge/), which writes
+ * run-NNNN/divergence.txt and the run's "divergence" member in summary.json.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,13 +17,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "runtrace.skel.h"
 #include "runtrace/syscall.h"
+#include "diverge/diverge.h"
 #include "engine/session.h"
 #include "syscalls/calltrace.h"
 #include "syscalls/fmt.h"
@@ -39,34 +47,45 @@ struct ct_mark {
 	__u64 lost;
 };
 
+/* One run in flight. */
+struct ct_run {
+	__u64 lost;        /* this run's records lost in the kernel, as marked so far */
+	__u64 exec_ts;     /* first exec of the run's child (0: none yet) */
+	__u64 bypass0;     /* ct_bypassed() when the run began */
+	struct ct_join join;
+	struct ct_spool spool;
+	struct ct_run *next; /* on the free list */
+};
+
 struct calltrace {
 	struct ct_opts opts;
 	__u64 filter[RT_SC_NR_MAX / 64];
 	bool filter_high;
-	__u64 lost;        /* this run's records lost in the kernel, as marked so far */
 	__u32 nr_execve, nr_execveat;
-	__u64 exec_ts;     /* first exec of the run's child (0: none yet) */
-	struct ct_join join;
-	struct ct_spool spool;
+	struct ct_run *spare;        /* states of finished runs, for reuse */
+	/* The passing run that ended last (its spool, swapped in at its end): */
+	struct ct_spool pass;
+	struct dv_run_info pass_info;
+	bool have_pass;
+	struct runtrace_bpf *skel;
 };
 
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
 			 long strsize, bool failed_only)
 {
-	__u32 nr;
-
 	/* configure: syscall bitmap, capture spec, -s, -Z */
 	session__enable_maps(skel, "calltrace_");
 	memcpy((void *)skel->rodata->cfg_ct_filter, filter, sizeof(skel->rodata->cfg_ct_filter));
 	skel->rodata->cfg_ct_trace_high = high;
-	for (nr = 0; nr < RT_SC_NR_MAX; nr++)
-		skel->rodata->cfg_ct_capture[nr] = rt_sc_capture_spec(nr);
+	rt_sc_capture_fill((void *)skel->rodata->cfg_ct_capture, (void *)skel->rodata->cfg_ct_bycmd);
 	skel->rodata->cfg_ct_strsize = strsize;
 	skel->rodata->cfg_ct_failed_only = failed_only;
 	bpf_program__set_autoload(skel->progs.calltrace_enter, true);
 	bpf_program__set_autoload(skel->progs.calltrace_exit, true);
 	bpf_program__set_autoload(skel->progs.calltrace_switch, true);
 	bpf_program__set_autoload(skel->progs.calltrace_task_exit, true);
+	bpf_program__set_autoload(skel->progs.calltrace_signal, true);
+	bpf_program__set_autoload(skel->progs.calltrace_signal_ignored, true);
 }
 
 int ct_filter_from(const char *expr, __u64 *filter, bool *high)
@@ -85,10 +104,79 @@ int ct_filter_from(const char *expr, __u64 *filter, bool *high)
 	return ret;
 }
 
+void ct_timers_configure(struct runtrace_bpf *skel)
+{
+	bpf_program__set_autoload(skel->progs.calltrace_timer, true);
+}
+
+int ct_timers_attach(struct ct_timers *t, struct runtrace_bpf *skel, __u64 period_ns)
+{
+	struct perf_event_attr attr = {
+		.size = sizeof(attr),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = period_ns,
+	};
+	int ncpus = libbpf_num_possible_cpus(), cpu, fd, err;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	t->links = calloc(ncpus, sizeof(*t->links));
+	if (!t->links)
+		return -ENOMEM;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		fd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV) /* offline CPU */
+				continue;
+			err = -errno;
+			rt_err("cannot open a timer on CPU %d: %s", cpu, strerror(-err));
+			return err;
+		}
+		t->links[t->n] = bpf_program__attach_perf_event(skel->progs.calltrace_timer, fd);
+		if (!t->links[t->n]) {
+			err = -errno;
+			close(fd);
+			rt_err("cannot attach the flush timer on CPU %d: %s", cpu, strerror(-err));
+			return err;
+		}
+		t->n++;
+	}
+	return 0;
+}
+
+void ct_timers_free(struct ct_timers *t)
+{
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	t->links = NULL;
+	t->n = 0;
+}
+
+/* Records that bypassed the per-CPU batches so far (calltrace_bypass). */
+__u64 ct_bypassed(struct runtrace_bpf *skel)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	__u64 *vals, sum = 0;
+	__u32 zero = 0;
+
+	if (ncpus <= 0 || !skel || !(vals = calloc(ncpus, sizeof(*vals))))
+		return 0;
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.calltrace_bypass), &zero, vals))
+		for (i = 0; i < ncpus; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
 static int ct_configure(void *self, struct runtrace_bpf *skel)
 {
 	struct calltrace *ct = self;
 
+	ct->skel = skel;
 	ct_kernel_configure(skel, ct->filter, ct->filter_high, ct->opts.strsize,
 			    ct->opts.failed_only);
 	return 0;
@@ -97,23 +185,45 @@ static int ct_configure(void *self, struct runtrace_bpf *skel)
 static int ct_run_start(void *self, struct rt_run *run)
 {
 	struct calltrace *ct = self;
+	struct ct_run *cr = ct->spare;
+	int err;
 
-	ct_spool_reset(&ct->spool);
-	ct->lost = 0;
-	ct->exec_ts = 0;
-	return 0;
+	if (cr) {
+		ct->spare = cr->next;
+	} else {
+		cr = calloc(1, sizeof(*cr));
+		if (!cr)
+			return -ENOMEM;
+		ct_spool_init(&cr->spool, ct->opts.max_events > 0 ? (__u64)ct->opts.max_events : 0,
+			      CT_SPOOL_MAX_BYTES);
+		ct_join_init(&cr->join, ct->opts.failed_only, ct->nr_execve, ct->nr_execveat);
+	}
+	ct_spool_reset(&cr->spool);
+	cr->lost = 0;
+	cr->exec_ts = 0;
+	cr->bypass0 = ct_bypassed(ct->skel);
+	cr->join.orphans = cr->join.unmatched = 0;
+	err = rt_run_set_state(run, self, cr);
+	if (err) {
+		cr->next = ct->spare;
+		ct->spare = cr;
+	}
+	return err;
 }
 
 static int ct_spool_joined(void *ctx, const struct rt_syscall_event *ev, size_t len)
 {
-	struct calltrace *ct = ctx;
+	struct ct_run *cr = ctx;
 
-	return ct_spool_push(&ct->spool, ev, len);
+	return ct_spool_push(&cr->spool, ev, len);
 }
 
 static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len)
 {
-	struct calltrace *ct = self;
+	struct ct_run *ct = rt_run_state(run, self);
+
+	if (!ct)
+		return 0;
 
 	if (hdr->type == RT_EV_PROC) {
 		const struct rt_proc_event *p = (const void *)hdr;
@@ -123,10 +233,13 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 		/* when the run's child became the command (see ct_index) */
 		if (p->kind == RT_PROC_EXEC && hdr->pid == (__u32)run->pid && !ct->exec_ts)
 			ct->exec_ts = hdr->ts;
-		/* else only exits: strace's "+++ exited with N +++" */
-		if (p->kind != RT_PROC_EXIT)
-			return 0;
-		len = offsetof(struct rt_proc_event, comm);
+		/* exits make strace's "+++ exited with N +++"; forks and execs
+		 * name processes exactly for divergence.txt (not printed) */
+		if (p->kind == RT_PROC_EXEC)
+			len = offsetof(struct rt_proc_event, filename) +
+			      strnlen(p->filename, sizeof(p->filename) - 1) + 1;
+		else
+			len = offsetof(struct rt_proc_event, comm);
 	} else if (hdr->type == RT_EV_THREAD_EXIT) {
 		const struct rt_thread_exit *t = (const void *)hdr;
 		struct rt_proc_event p;
@@ -148,6 +261,11 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 		len = offsetof(struct rt_proc_event, comm);
 		p.hdr.size = len;
 		return ct_spool_push(&ct->spool, &p, len);
+	} else if (hdr->type == RT_EV_SIGNAL) {
+		/* strace's "--- SIGCHLD {...} ---", in time order with the rest */
+		if (len < sizeof(struct rt_signal_event))
+			return 0;
+		len = sizeof(struct rt_signal_event);
 	} else {
 		int err = ct_join_half(&ct->join, hdr, len, ct_spool_joined, ct);
 
@@ -157,7 +275,7 @@ static int ct_event(void *self, struct rt_run *run, const struct rt_hdr *hdr, si
 }
 
 /* Note kernel drops where they happen, as a mark in the spool. */
-static int ct_note_lost(struct calltrace *ct, const struct rt_run *run, __u64 now_ns)
+static int ct_note_lost(struct ct_run *ct, const struct rt_run *run, __u64 now_ns)
 {
 	__u64 d = run->drops[RT_EV_SYSCALL];
 	struct ct_mark m;
@@ -175,7 +293,9 @@ static int ct_note_lost(struct calltrace *ct, const struct rt_run *run, __u64 no
 
 static int ct_tick(void *self, struct rt_run *run, __u64 now_ns)
 {
-	return ct_note_lost(self, run, now_ns);
+	struct ct_run *cr = rt_run_state(run, self);
+
+	return cr ? ct_note_lost(cr, run, now_ns) : 0;
 }
 
 /* One line of the log, in time order. */
@@ -238,24 +358,29 @@ static int sort_lines(struct ct_index *ix)
 
 /* Index the spool in time order.  Records arrive in exit order: sort only
  * if that is not already entry order (several threads, blocking calls). */
-static int ct_index(struct calltrace *ct, struct rt_run *run, struct ct_index *ix)
+static int ct_index(struct calltrace *ct, struct ct_run *cr, struct rt_run *run,
+		    struct ct_index *ix)
 {
 	struct ct_spool_iter it;
 	const struct rt_hdr *h;
 	bool sorted = true;
 	size_t len, k = 0;
 
-	ix->lines = malloc((ct->spool.count + 1) * sizeof(*ix->lines));
+	ix->lines = malloc((cr->spool.count + 1) * sizeof(*ix->lines));
 	if (!ix->lines)
 		return -ENOMEM;
-	ct_spool_iter_init(&ct->spool, &it);
+	ct_spool_iter_init(&cr->spool, &it);
 	while ((h = ct_spool_next(&it, &len))) {
 		const struct rt_syscall_event *ev = (const void *)h;
 
 		/* the run's child before it execs the command is runtrace's own
 		 * setup (and strace starts at the execve too) */
-		if (h->ts < ct->exec_ts && h->tid == (__u32)run->pid && h->type == RT_EV_SYSCALL &&
+		if (h->ts < cr->exec_ts && h->tid == (__u32)run->pid && h->type == RT_EV_SYSCALL &&
 		    ev->nr != ct->nr_execve && ev->nr != ct->nr_execveat)
+			continue;
+		/* of the process records, only exits are lines */
+		if (h->type == RT_EV_PROC &&
+		    ((const struct rt_proc_event *)h)->kind != RT_PROC_EXIT)
 			continue;
 		if (k && h->ts < ix->lines[k - 1].ts)
 			sorted = false;
@@ -291,7 +416,7 @@ static int ct_flush(struct strbuf *sb, int fd, bool force)
 }
 
 /* Write the log(s) of a kept run. */
-static int ct_write(struct calltrace *ct, struct rt_run *run)
+static int ct_write(struct calltrace *ct, struct ct_run *cr, struct rt_run *run)
 {
 	bool json = ct->opts.json;
 	struct strbuf txt = { 0 }, js = { 0 };
@@ -303,7 +428,7 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 
 	t0 = now_ns(CLOCK_MONOTONIC);
 	rt_sc_fmt_init(&f, ct->opts.strsize, run->realtime_offset_ns);
-	err = ct_index(ct, run, &ix);
+	err = ct_index(ct, cr, run, &ix);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	if (err)
 		goto cleanup;
@@ -315,13 +440,13 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 		if (err)
 			goto cleanup;
 	}
-	if (ct->spool.dropped) {
+	if (cr->spool.dropped) {
 		strbuf_addf(&txt, "runtrace: %llu earlier syscalls of this run are not in this log "
 			    "(--max-events %ld keeps the most recent)\n",
-			    (unsigned long long)ct->spool.dropped, ct->opts.max_events);
+			    (unsigned long long)cr->spool.dropped, ct->opts.max_events);
 		if (json)
 			strbuf_addf(&js, "{\"runtrace\":\"dropped\",\"dropped_oldest\":%llu}\n",
-				    (unsigned long long)ct->spool.dropped);
+				    (unsigned long long)cr->spool.dropped);
 	}
 	for (i = 0; i < ix.n; i++) {
 		const struct ct_line *l = &ix.lines[i];
@@ -341,6 +466,12 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 			rt_sc_fmt_exit_text(&f, &txt, p->hdr.ts, p->hdr.pid, p->exit_code);
 			if (json)
 				rt_sc_fmt_exit_json(&f, &js, p->hdr.ts, p->hdr.pid, p->exit_code);
+		} else if (l->rec->type == RT_EV_SIGNAL) {
+			const struct rt_signal_event *s = (const void *)l->rec;
+
+			rt_sc_fmt_signal_text(&f, &txt, s, sizeof(*s));
+			if (json)
+				rt_sc_fmt_signal_json(&f, &js, s, sizeof(*s));
 		} else if (l->rec->type == CT_MARK_LOST) {
 			const struct ct_mark *m = (const void *)l->rec;
 
@@ -363,9 +494,10 @@ static int ct_write(struct calltrace *ct, struct rt_run *run)
 	if (err)
 		goto write_err;
 	strbuf_addf(run->json, ",\"call_trace\":{\"log\":\"syscalls.log\",\"records\":%llu,"
-		    "\"kept\":%zu,\"dropped_oldest\":%llu,\"lost_kernel\":%llu}",
-		    (unsigned long long)ct->spool.seen, ix.n,
-		    (unsigned long long)ct->spool.dropped, (unsigned long long)ct->lost);
+		    "\"kept\":%zu,\"dropped_oldest\":%llu,\"lost_kernel\":%llu,\"bypassed\":%llu}",
+		    (unsigned long long)cr->spool.seen, ix.n,
+		    (unsigned long long)cr->spool.dropped, (unsigned long long)cr->lost,
+		    (unsigned long long)(ct_bypassed(ct->skel) - cr->bypass0));
 	rt_dbg("call-trace: run %u: %zu lines, indexed in %.1f ms, formatted and written in %.1f ms",
 	       run->id, ix.n, (t1 - t0) / 1e6, (now_ns(CLOCK_MONOTONIC) - t1) / 1e6);
 	goto cleanup;
@@ -383,31 +515,94 @@ cleanup:
 	return err;
 }
 
+/*
+ * A passing run's spool becomes the one failed runs are compared with (a
+ * swap, no copy: the old one is recycled with @cr); a failed run that
+ * ended by itself is compared with it: divergence.txt and the summary
+ * member.  Runs runtrace stopped (--timeout, a signal, --kill-on-fail) are
+ * not compared: how they ended is runtrace's doing.
+ */
+static int ct_diverge(struct calltrace *ct, struct ct_run *cr, struct rt_run *run)
+{
+	struct dv_run_info info = { .id = run->id, .root_pid = run->pid,
+				    .wait_status = run->wait_status,
+				    .realtime_offset_ns = run->realtime_offset_ns,
+				    .dropped = cr->spool.dropped, .lost = cr->lost };
+	struct dv_opts o = { .strsize = ct->opts.strsize };
+	struct dv_result res = { 0 };
+	struct strbuf t = { 0 };
+	struct ct_spool tmp;
+	__u64 t0;
+	int err;
+
+	if (!run->failed) {
+		tmp = ct->pass;
+		ct->pass = cr->spool;
+		cr->spool = tmp;
+		ct->pass_info = info;
+		ct->have_pass = true;
+		return 0;
+	}
+	if (!run->keep || run->stopped)
+		return 0;
+	t0 = now_ns(CLOCK_MONOTONIC);
+	err = dv_compare(ct->have_pass ? &ct->pass : NULL, &ct->pass_info, &cr->spool, &info, &o,
+			 &t, run->json, &res);
+	if (!err)
+		err = write_file_at(run->dirfd, run->dir, "divergence.txt", t.buf, t.len);
+	if (ct->have_pass)
+		rt_dbg("call-trace: run %u compared with run %u (%llu and %llu records) in %.1f ms, "
+		       "%llu alignment steps", run->id, ct->pass_info.id,
+		       (unsigned long long)cr->spool.count, (unsigned long long)ct->pass.count,
+		       (now_ns(CLOCK_MONOTONIC) - t0) / 1e6, (unsigned long long)res.work);
+	else
+		rt_dbg("call-trace: run %u: no run has passed yet to compare it with", run->id);
+	strbuf_free(&t);
+	return err;
+}
+
 static int ct_run_end(void *self, struct rt_run *run)
 {
 	struct calltrace *ct = self;
-	int err;
+	struct ct_run *cr = rt_run_state(run, self);
+	int err, derr;
 
+	if (!cr)
+		return 0;
 	/* syscalls still in flight when their thread died: unfinished */
 	rt_dbg("call-trace: run %u: %llu exit halves without an entry, %llu entries without an exit",
-	       run->id, (unsigned long long)ct->join.orphans,
-	       (unsigned long long)ct->join.unmatched);
-	err = ct_join_finish(&ct->join, ct_spool_joined, ct);
-	ct_note_lost(ct, run, run->end_ns);
+	       run->id, (unsigned long long)cr->join.orphans,
+	       (unsigned long long)cr->join.unmatched);
+	err = ct_join_finish(&cr->join, ct_spool_joined, cr);
+	ct_note_lost(cr, run, run->end_ns);
 	if (!err && run->keep)
-		err = ct_write(ct, run);
-	ct_spool_reset(&ct->spool);
+		err = ct_write(ct, cr, run);
+	if (!err) {
+		derr = ct_diverge(ct, cr, run);
+		if (derr)
+			rt_err("cannot write %s/divergence.txt: %s", run->dir, strerror(-derr));
+	}
+	ct_spool_reset(&cr->spool);
+	rt_run_set_state(run, self, NULL);
+	cr->next = ct->spare;
+	ct->spare = cr;
 	return err;
 }
 
 static void ct_free(void *self)
 {
 	struct calltrace *ct = self;
+	struct ct_run *cr;
 
 	if (!ct)
 		return;
-	ct_join_free(&ct->join);
-	ct_spool_free(&ct->spool);
+	while ((cr = ct->spare)) {
+		ct->spare = cr->next;
+		ct_join_free(&cr->join);
+		ct_spool_free(&cr->spool);
+		free(cr);
+	}
+	ct_spool_free(&ct->pass);
 	free(ct);
 }
 
@@ -437,13 +632,12 @@ int calltrace_sink_new(const struct ct_opts *o, struct sink *out)
 		free(ct);
 		return ret;
 	}
-	ct_spool_init(&ct->spool, o->max_events > 0 ? (__u64)o->max_events : 0,
+	ct_spool_init(&ct->pass, o->max_events > 0 ? (__u64)o->max_events : 0,
 		      CT_SPOOL_MAX_BYTES);
-	ct_join_init(&ct->join, o->failed_only, ct->nr_execve, ct->nr_execveat);
 	out->ops = &calltrace_ops;
 	out->self = ct;
 	out->types = (1u << RT_EV_SYSCALL_ENTER) | (1u << RT_EV_SYSCALL_EXIT) |
-		     (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_PROC);
+		     (1u << RT_EV_THREAD_EXIT) | (1u << RT_EV_PROC) | (1u << RT_EV_SIGNAL);
 	out->tick_ns = CT_TICK_NS;
 	out->ring_bytes = 64 << 20;
 	return 0;

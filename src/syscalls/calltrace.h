@@ -28,6 +28,24 @@ int ct_filter_from(const char *expr, __u64 *filter, bool *high);
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
 			 long strsize, bool failed_only);
 
+/* Records that went straight to the ring buffer, without their user
+ * memory, because their CPU's batch was claimed by a program they
+ * preempted (only on fully preemptible kernels), since load. */
+__u64 ct_bypassed(struct runtrace_bpf *skel);
+
+/* Per-CPU flush timers for live consumers (trace, deps): a software
+ * cpu-clock perf event on every CPU runs calltrace_timer every @period_ns,
+ * so no half waits in a busy CPU's batch longer than that. */
+struct ct_timers {
+	struct bpf_link **links;
+	int n;
+};
+/* In configure(): load calltrace_timer. */
+void ct_timers_configure(struct runtrace_bpf *skel);
+/* In attach(): 0 or -errno (message printed). */
+int ct_timers_attach(struct ct_timers *t, struct runtrace_bpf *skel, __u64 period_ns);
+void ct_timers_free(struct ct_timers *t);
+
 /* 0 and @out filled, or -errno (message printed). */
 int calltrace_sink_new(const struct ct_opts *o, struct sink *out);
 

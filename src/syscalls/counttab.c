@@ -160,9 +160,11 @@ void count_json(struct strbuf *out, const struct rt_count *counts, bool wall)
 		strbuf_addf(out, "%s{\"syscall\":", i ? "," : "");
 		strbuf_add_json_str(out, name, strlen(name));
 		strbuf_addf(out, ",\"calls\":%" PRIu64 ",\"errors\":%" PRIu64
-			    ",\"seconds\":%.6f,\"cpu_ns\":%" PRIu64 ",\"wall_ns\":%" PRIu64 "}",
+			    ",\"seconds\":%.6f,\"cpu_ns\":%" PRIu64 ",\"wall_ns\":%" PRIu64
+			    ",\"timed\":%" PRIu64 "}",
 			    (uint64_t)rows[i].c->calls, (uint64_t)rows[i].c->errors, rows[i].secs,
-			    (uint64_t)rows[i].c->cpu_ns, (uint64_t)rows[i].c->wall_ns);
+			    (uint64_t)rows[i].c->cpu_ns, (uint64_t)rows[i].c->wall_ns,
+			    (uint64_t)rows[i].c->timed);
 		total += rows[i].secs;
 		calls += rows[i].c->calls;
 		errors += rows[i].c->errors;

@@ -136,9 +136,10 @@ static struct ct_join_slot *find_or_add(struct ct_join *j, __u32 tid)
 }
 
 /* Build the record of entry @e (@elen bytes) and exit @x (@xlen bytes, or
- * NULL: unfinished) in j->out; its length, or < 0. */
-static long build(struct ct_join *j, const struct rt_sc_enter *e, size_t elen,
-		  const struct rt_sc_exit *x, size_t xlen)
+ * NULL: unfinished) in *@buf (capacity *@cap, grown as needed); its
+ * length, or < 0. */
+static long build_in(unsigned char **buf, size_t *cap, const struct rt_sc_enter *e, size_t elen,
+		     const struct rt_sc_exit *x, size_t xlen)
 {
 	long eb = blobs_span((const void *)e, elen, sizeof(*e), e->nblobs), xb = 0;
 	struct rt_syscall_event *ev;
@@ -152,10 +153,10 @@ static long build(struct ct_join *j, const struct rt_sc_enter *e, size_t elen,
 	len = sizeof(*ev) + eb + xb;
 	if (len > 0xffff)
 		return -EINVAL;
-	err = array_grow(&j->out, &j->out_cap, len, 1, 256, SIZE_MAX);
+	err = array_grow(buf, cap, len, 1, 256, SIZE_MAX);
 	if (err)
 		return err;
-	ev = (void *)j->out;
+	ev = (void *)*buf;
 	memset(ev, 0, sizeof(*ev));
 	ev->hdr = e->hdr; /* entry time, pid, tid, run */
 	ev->hdr.type = RT_EV_SYSCALL;
@@ -165,17 +166,24 @@ static long build(struct ct_join *j, const struct rt_sc_enter *e, size_t elen,
 	ev->flags = e->flags;
 	ev->nblobs = e->nblobs;
 	/* the entry's blobs first: for an argument both have, they win */
-	memcpy(j->out + sizeof(*ev), (const unsigned char *)e + sizeof(*e), eb);
+	memcpy(*buf + sizeof(*ev), (const unsigned char *)e + sizeof(*e), eb);
 	if (x) {
 		ev->ret = x->ret;
 		ev->duration_ns = x->hdr.ts > e->hdr.ts ? x->hdr.ts - e->hdr.ts : 0;
 		ev->flags |= x->flags;
 		ev->nblobs += x->nblobs;
-		memcpy(j->out + sizeof(*ev) + eb, (const unsigned char *)x + sizeof(*x), xb);
+		memcpy(*buf + sizeof(*ev) + eb, (const unsigned char *)x + sizeof(*x), xb);
 	} else {
 		ev->flags |= RT_SC_F_UNFINISHED;
 	}
 	return len;
+}
+
+/* The same in j->out, the record handed to emit. */
+static long build(struct ct_join *j, const struct rt_sc_enter *e, size_t elen,
+		  const struct rt_sc_exit *x, size_t xlen)
+{
+	return build_in(&j->out, &j->out_cap, e, elen, x, xlen);
 }
 
 static int emit_waiting(struct ct_join *j, struct ct_join_slot *s, ct_join_emit_fn emit, void *ctx)
@@ -329,6 +337,29 @@ int ct_join_thread_exit(struct ct_join *j, __u32 tid, ct_join_emit_fn emit, void
 	/* the tid may be reused by a new thread: start afresh */
 	remove_slot(j, s);
 	return err;
+}
+
+int ct_join_waiting(struct ct_join *j, __u32 tid, unsigned char **buf, size_t *cap,
+		    size_t *len)
+{
+	struct ct_join_slot *s = find(j, tid);
+	long n;
+
+	if (!s || !s->len)
+		return -ENOENT;
+	n = build_in(buf, cap, slot_enter(s), s->len, NULL, 0);
+	if (n < 0)
+		return n;
+	*len = n;
+	return 0;
+}
+
+void ct_join_forget(struct ct_join *j, __u32 tid)
+{
+	struct ct_join_slot *s = find(j, tid);
+
+	if (s)
+		slot_clear(s);
 }
 
 int ct_join_finish(struct ct_join *j, ct_join_emit_fn emit, void *ctx)

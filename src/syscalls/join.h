@@ -52,6 +52,15 @@ int ct_join_half(struct ct_join *j, const struct rt_hdr *h, size_t len, ct_join_
  * killed in) goes to @emit as unfinished, and its slot is freed. */
 int ct_join_thread_exit(struct ct_join *j, __u32 tid, ct_join_emit_fn emit, void *ctx);
 
+/* The entry thread @tid waits with, as an unfinished record built in *@buf
+ * (capacity *@cap, grown as needed; not j->out, so it may be called while
+ * a record handed to emit is in use), its length in *@len; the entry stays
+ * waiting.  0, -ENOENT if none waits, -EINVAL, -ENOMEM. */
+int ct_join_waiting(struct ct_join *j, __u32 tid, unsigned char **buf, size_t *cap,
+		    size_t *len);
+/* Drop the entry thread @tid waits with, without emitting it. */
+void ct_join_forget(struct ct_join *j, __u32 tid);
+
 /* The run ended: every entry still waiting (exit_group, a thread killed in
  * a syscall) goes to @emit as unfinished, then all is forgotten. */
 int ct_join_finish(struct ct_join *j, ct_join_emit_fn emit, void *ctx);

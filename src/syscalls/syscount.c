@@ -57,11 +57,22 @@ int count_read(struct sink *k, struct rt_count *counts)
 		for (i = 0; i < ncpus; i++) {
 			counts[key].calls += vals[i].calls;
 			counts[key].errors += vals[i].errors;
+			counts[key].timed += vals[i].timed;
 			counts[key].cpu_ns += vals[i].cpu_ns;
 			counts[key].wall_ns += vals[i].wall_ns;
 		}
 	}
 	free(vals);
+	/* times were measured on a sample of the calls past the first ones:
+	 * scale them to all */
+	for (key = 0; key < RT_COUNT_SLOTS; key++) {
+		struct rt_count *cn = &counts[key];
+
+		if (cn->timed && cn->timed < cn->calls) {
+			cn->cpu_ns = (__u64)((double)cn->cpu_ns * cn->calls / cn->timed);
+			cn->wall_ns = (__u64)((double)cn->wall_ns * cn->calls / cn->timed);
+		}
+	}
 	return err;
 }
 

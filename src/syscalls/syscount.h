@@ -15,8 +15,8 @@ struct count_opts {
 
 /* 0 and @out filled, or -errno (message printed). */
 int count_sink_new(const struct count_opts *o, struct sink *out);
-/* Sum the kernel's per-CPU counts into @counts (RT_COUNT_SLOTS entries).
- * 0 or -errno. */
+/* Sum the kernel's per-CPU counts into @counts (RT_COUNT_SLOTS entries),
+ * times scaled from the calls that were timed to all calls.  0 or -errno. */
 int count_read(struct sink *k, struct rt_count *counts);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -64,6 +65,8 @@ int array_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first, size
 
 	if (n < *cap)
 		return 0;
+	while (c <= n && c < max && c <= SIZE_MAX / 2)
+		c *= 2;
 	if (c > max)
 		c = max;
 	if (c <= n)

@@ -30,8 +30,9 @@ int write_all(int fd, const void *buf, size_t len);
 char *read_file_at(int dirfd, const char *path, size_t max, size_t *lenp);
 
 /* Make room in the array *@arr (of @size-byte elements, capacity *@cap)
- * for element @n: doubles it, from @first, never beyond @max.  0, or
- * -ENOMEM (the array is left as it was). */
+ * for element @n: doubles it (as often as @n needs), from @first, never
+ * beyond @max; what it adds is not cleared.  0, or -ENOMEM (the array is
+ * left as it was). */
 int array_grow(void *arr, size_t *cap, size_t n, size_t size, size_t first, size_t max);
 
 /* Write @len bytes of @data as file @name in @dirfd (dir path @dir for the

@@ -33,6 +33,7 @@
 	X(tstate_interp, offsetof(PyThreadState, interp)) \
 	X(tstate_cframe, offsetof(PyThreadState, cframe)) \
 	X(cframe_current_frame, offsetof(_PyCFrame, current_frame)) \
+	X(frameobj_frame, offsetof(PyFrameObject, f_frame)) \
 	X(tstate_thread_id, offsetof(PyThreadState, thread_id)) \
 	X(tstate_native_thread_id, offsetof(PyThreadState, native_thread_id)) \
 	X(tstate_curexc_type, RT_OFF_CUREXC_TYPE) \
@@ -68,6 +69,7 @@
 	X(tp_base, offsetof(PyTypeObject, tp_base)) \
 	X(tp_dict, offsetof(PyTypeObject, tp_dict)) \
 	X(tp_dictoffset, offsetof(PyTypeObject, tp_dictoffset)) \
+	X(ht_qualname, offsetof(PyHeapTypeObject, ht_qualname)) \
 	X(ht_cached_keys, offsetof(PyHeapTypeObject, ht_cached_keys)) \
 	X(unicode_length, offsetof(PyASCIIObject, length)) \
 	X(unicode_state, offsetof(PyASCIIObject, state)) \

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,12 +127,93 @@ static void test_batch(void **state)
 	assert_int_equal(c.malformed, 3);
 }
 
+/* Records of two runs in flight go each to its own run; records of a run
+ * that ended, or of no run, are stale. */
+static int on_event_run(void *self, struct rt_run *run, const struct rt_hdr *h, size_t len)
+{
+	unsigned *got = self;
+
+	got[run->id]++;
+	return h->run == run->id ? 0 : -EINVAL;
+}
+
+static void test_records_to_their_run(void **state)
+{
+	static const struct sink_ops rops = { .name = "r", .event = on_event_run };
+	unsigned got[8] = { 0 };
+	struct sink sink = { .ops = &rops, .self = got, .types = 1u << RT_EV_PROC };
+	struct rt_run r3 = { .id = 3 }, r5 = { .id = 5 };
+	struct run_table t = { 0 };
+	struct dispatch_counters c = { 0 };
+	unsigned char buf[24 * 4] = { 0 };
+	struct rt_hdr *b = (struct rt_hdr *)buf;
+	unsigned runs[3] = { 5, 3, 4 };
+	int i;
+
+	assert_int_equal(run_table_add(&t, &r3), 0);
+	assert_int_equal(run_table_add(&t, &r5), 0);
+	/* a batch of three records: runs 5, 3, and 4 (not in flight) */
+	b->type = RT_EV_BATCH;
+	b->size = sizeof(buf);
+	for (i = 0; i < 3; i++) {
+		struct rt_hdr *h = (struct rt_hdr *)(buf + 24 * (i + 1));
+
+		h->type = RT_EV_PROC;
+		h->size = 24;
+		h->run = runs[i];
+	}
+	dispatch_records(&sink, 1, &t, buf, sizeof(buf), &c);
+	assert_int_equal(got[5], 1);
+	assert_int_equal(got[3], 1);
+	assert_int_equal(got[4], 0);
+	assert_int_equal(c.stale, 1);
+	assert_int_equal(c.rejected, 0);
+	/* run 5 ends: its records are stale from now on */
+	run_table_del(&t, &r5);
+	assert_null(run_table_find(&t, 5));
+	assert_ptr_equal(run_table_find(&t, 3), &r3);
+	dispatch_records(&sink, 1, &t, buf, sizeof(buf), &c);
+	assert_int_equal(got[5], 1);
+	assert_int_equal(got[3], 2);
+	assert_int_equal(c.stale, 3);
+	run_table_del(&t, &r3);
+	assert_int_equal(t.n, 0);
+	assert_null(run_table_find(&t, 3));
+	run_table_free(&t);
+}
+
+/* Sinks find their own state of a run by their self pointer. */
+static void test_run_state(void **state)
+{
+	struct rt_run run = { .id = 1 };
+	int a, b, sa, sb, i;
+	char more[RT_RUN_MAX_SINKS];
+
+	assert_null(rt_run_state(&run, &a));
+	assert_int_equal(rt_run_set_state(&run, &a, &sa), 0);
+	assert_int_equal(rt_run_set_state(&run, &b, &sb), 0);
+	assert_ptr_equal(rt_run_state(&run, &a), &sa);
+	assert_ptr_equal(rt_run_state(&run, &b), &sb);
+	/* cleared at run_end: the slot stays the sink's */
+	assert_int_equal(rt_run_set_state(&run, &a, NULL), 0);
+	assert_null(rt_run_state(&run, &a));
+	assert_ptr_equal(rt_run_state(&run, &b), &sb);
+	assert_int_equal(rt_run_set_state(&run, &a, &sb), 0);
+	assert_ptr_equal(rt_run_state(&run, &a), &sb);
+	/* RT_RUN_MAX_SINKS sinks at most */
+	for (i = 2; i < RT_RUN_MAX_SINKS; i++)
+		assert_int_equal(rt_run_set_state(&run, &more[i], &sa), 0);
+	assert_int_equal(rt_run_set_state(&run, &more[0], &sb), -ENOSPC);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dispatch_by_type_and_run),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_records_to_their_run),
+		cmocka_unit_test(test_run_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

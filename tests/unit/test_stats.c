@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -127,9 +128,42 @@ static void test_json(void **state)
 	stats_free(&st);
 }
 
+/* Runs end in any order with -j: the summary lists them by index. */
+static void test_sort_by_index(void **state)
+{
+	static const unsigned order[] = { 3, 1, 4, 2, 6, 5 };
+	struct stats st = { 0 };
+	struct strbuf js = { 0 };
+	size_t i;
+	const char *p;
+
+	for (i = 0; i < 6; i++) {
+		struct run_record r = { .index = order[i], .wait_status = EXITED(order[i] == 4),
+					.reason = order[i] == 4 ? RT_REASON_EXIT : RT_REASON_NONE };
+
+		stats_add(&st, &r);
+	}
+	stats_sort(&st);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(st.runs[i].index, i + 1);
+	assert_int_equal(st.runs[3].reason, RT_REASON_EXIT);
+	summary_json(&(struct summary_info){ .requested = 6, .argv = (char *[]){ "x", NULL },
+					    .argc = 1 }, &st, &js);
+	for (p = js.buf, i = 1; i <= 6; i++) {
+		char want[32];
+
+		snprintf(want, sizeof(want), "\"index\": %zu,", i);
+		p = strstr(p, want);
+		assert_non_null(p);
+	}
+	strbuf_free(&js);
+	stats_free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_by_index),
 		cmocka_unit_test(test_most_frequent_ties_smallest),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_summary_text_original_words),

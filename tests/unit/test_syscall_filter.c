@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <fcntl.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <cmocka.h>
 
 #include "syscalls/spool.h"
@@ -90,31 +93,78 @@ static void test_filter_errors(void **state)
 	assert_non_null(strstr(err, "%files"));
 }
 
+#define KIND(spec, i) ((spec).arg[i].how & RT_CAP_KIND_MASK)
+
 static void test_capture_spec(void **state)
 {
-	__u64 s = rt_sc_capture_spec(SYS_openat);
+	struct rt_cap_spec s = rt_sc_capture_spec(SYS_openat), zero;
 
-	assert_int_equal(RT_CAP_KIND(s >> 8), RT_CAP_PATH);  /* arg 1 */
-	assert_int_equal(s & 0xff, 0);                        /* dirfd */
+	assert_int_equal(KIND(s, 1), RT_CAP_PATH);  /* arg 1, at exit */
+	assert_true(s.arg[1].how & RT_CAPW_ANYRET);
+	assert_int_equal(s.arg[0].how, 0);         /* dirfd */
 	s = rt_sc_capture_spec(SYS_write);
-	assert_int_equal(RT_CAP_KIND(s >> 8), RT_CAP_BUF_IN);
-	assert_int_equal(RT_CAP_LENIDX(s >> 8), 2);
+	assert_int_equal(KIND(s, 1), RT_CAP_BUF);
+	assert_int_equal(s.arg[1].len, 2);
 	s = rt_sc_capture_spec(SYS_read);
-	assert_int_equal(RT_CAP_KIND(s >> 8), RT_CAP_BUF_OUT);
+	assert_int_equal(KIND(s, 1), RT_CAP_BUF_RET);
+	assert_int_equal(s.arg[1].how & (RT_CAPW_EXIT | RT_CAPW_ANYRET), RT_CAPW_EXIT);
 	s = rt_sc_capture_spec(SYS_execve);
-	assert_true(s & RT_CAP_AT_ENTER);
-	assert_int_equal(RT_CAP_KIND(s >> 8), RT_CAP_ARGV);
+	assert_true(s.flags & RT_CAPF_ENTER);
+	assert_false(s.flags & RT_CAPF_EXIT);
+	assert_int_equal(KIND(s, 1), RT_CAP_ARGV);
+	assert_int_equal(KIND(s, 2), RT_CAP_ENVC);
 	s = rt_sc_capture_spec(SYS_connect);
-	assert_int_equal(RT_CAP_KIND(s >> 8), RT_CAP_SOCKADDR);
-	assert_int_equal(RT_CAP_LENIDX(s >> 8), 2);
-	assert_int_equal(rt_sc_capture_spec(SYS_getpid), 0);
+	assert_int_equal(KIND(s, 1), RT_CAP_BUF);
+	assert_int_equal(s.arg[1].len, 2);
+	assert_int_equal(s.arg[1].size, 128);
+	memset(&zero, 0, sizeof(zero));
+	s = rt_sc_capture_spec(SYS_getpid);
+	assert_memory_equal(&s, &zero, sizeof(s));
+	/* struct stat out, at exit, if it succeeded */
+	s = rt_sc_capture_spec(SYS_newfstatat);
+	assert_int_equal(KIND(s, 2), RT_CAP_FIXED);
+	assert_int_equal(s.arg[2].size, 144);
+	assert_int_equal(s.arg[2].how & ~RT_CAP_KIND_MASK, RT_CAPW_EXIT);
+	/* accept's *addrlen: before and after */
+	s = rt_sc_capture_spec(SYS_accept4);
+	assert_true(s.arg[2].how & RT_CAPW_ENTER);
+	assert_true(s.arg[2].how & RT_CAPW_EXIT);
+	assert_true(s.flags & RT_CAPF_ENTER);
+	assert_int_equal(KIND(s, 1), RT_CAP_LENPTR);
+	/* writev's iovecs: the vector capture, on argument 1 */
+	s = rt_sc_capture_spec(SYS_writev);
+	assert_true(s.flags & RT_CAPF_VEC);
+	assert_int_equal(s.special, 1);
 	/* a lone data buffer takes the fixed-size path, with its argument */
 	s = rt_sc_capture_spec(SYS_write);
-	assert_true(s & RT_CAP_DIRECT);
-	assert_int_equal(RT_CAP_DIRECT_ARG(s), 1);
-	assert_true(rt_sc_capture_spec(SYS_read) & RT_CAP_DIRECT);
-	assert_false(rt_sc_capture_spec(SYS_sendto) & RT_CAP_DIRECT); /* + a sockaddr */
-	assert_false(rt_sc_capture_spec(SYS_openat) & RT_CAP_DIRECT);
+	assert_true(s.flags & RT_CAPF_DIRECT);
+	assert_int_equal(s.special, 1);
+	assert_true(rt_sc_capture_spec(SYS_read).flags & RT_CAPF_DIRECT);
+	assert_false(rt_sc_capture_spec(SYS_sendto).flags & RT_CAPF_DIRECT); /* + a sockaddr */
+	assert_false(rt_sc_capture_spec(SYS_openat).flags & RT_CAPF_DIRECT);
+	assert_false(rt_sc_capture_spec(SYS_getcwd).flags & RT_CAPF_DIRECT); /* a path bound */
+}
+
+static void test_capture_bycmd(void **state)
+{
+	struct rt_cap_bycmd tab[RT_SC_BYCMD_MAX];
+	int i, n = 0;
+	bool tcgets = false, getlk = false;
+
+	rt_sc_capture_bycmd(tab);
+	for (i = 0; i < RT_SC_BYCMD_MAX && tab[i].nr; i++) {
+		n++;
+		/* TCGETS reads the kernel's struct termios when it succeeded */
+		if (tab[i].nr == SYS_ioctl && tab[i].cmd == TCGETS) {
+			tcgets = true;
+			assert_int_equal(tab[i].size, 36);
+			assert_int_equal(tab[i].how & ~RT_CAP_KIND_MASK, RT_CAPW_EXIT);
+		}
+		if (tab[i].nr == SYS_fcntl && tab[i].cmd == F_GETLK)
+			getlk = true;
+	}
+	assert_true(tcgets && getlk);
+	assert_true(n > 30 && n < RT_SC_BYCMD_MAX);
 }
 
 static void test_spool_keeps_most_recent(void **state)
@@ -191,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_filter_names_classes_negation),
 		cmocka_unit_test(test_filter_errors),
 		cmocka_unit_test(test_capture_spec),
+		cmocka_unit_test(test_capture_bycmd),
 		cmocka_unit_test(test_spool_keeps_most_recent),
 		cmocka_unit_test(test_spool_across_chunks),
 		cmocka_unit_test(test_spool_byte_bound),

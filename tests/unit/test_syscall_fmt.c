@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <poll.h>
+#include <termios.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -172,8 +175,11 @@ static void test_unfinished_read(void **state)
 	r.ev.args[1] = 0x1000;
 	r.ev.args[2] = 4096;
 	r.ev.flags = RT_SC_F_UNFINISHED;
+	/* strace prints read's buffer and count when it returns: a read that
+	 * never returned shows its descriptor only (strace -f: "read(0,
+	 * <unfinished ...>", two spaces) */
 	assert_string_equal(fmt(&r, 32),
-		"12:01:02.123456 [pid  4211] read(0, 0x1000, 4096 <unfinished ...>\n");
+		"12:01:02.123456 [pid  4211] read(0,  <unfinished ...>\n");
 }
 
 /* execve: path and argv were read at entry; the joined record carries
@@ -376,6 +382,245 @@ static void test_exit_lines(void **state)
 	rt_sc_fmt_free(&f);
 }
 
+
+/* ---- runtrace trace: strace's own line forms and options ------------------ */
+
+/* A formatter with strace's default options (no time, no prefix, no
+ * duration, "= " at column 40), then @adjust. */
+static struct rt_sc_fmt *strace_fmt(struct rt_sc_fmt *f)
+{
+	rt_sc_fmt_init(f, 32, (__s64)(WALL_NS - TS));
+	f->utc = true;
+	f->ts = RT_SC_TS_NONE;
+	f->prefix = RT_SC_PFX_NONE;
+	f->durations = false;
+	f->align = 40;
+	f->time_first = false;
+	return f;
+}
+
+static const char *fmt_with(struct rt_sc_fmt *f, struct rec *r, enum rt_sc_part part)
+{
+	struct strbuf sb = { 0 };
+
+	assert_int_equal(rt_sc_fmt_text_part(f, &sb, &r->ev, r->off, part), 0);
+	snprintf(line, sizeof(line), "%s", sb.buf);
+	strbuf_free(&sb);
+	return line;
+}
+
+/* strace's -a 40: @call, a space, spaces to column 40, "= ", @ret. */
+static const char *aligned(const char *call, const char *ret)
+{
+	static char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%s ", call);
+
+	while (n < 40)
+		buf[n++] = ' ';
+	snprintf(buf + n, sizeof(buf) - n, "= %s\n", ret);
+	return buf;
+}
+
+static void read_rec(struct rec *r)
+{
+	rec_init(r, SYS_read, 3, 2500);
+	r->ev.args[0] = 3;
+	r->ev.args[1] = 0x1000;
+	r->ev.args[2] = 4096;
+	rec_blob(r, 1, RT_BLOB_DATA, "abc", 3);
+}
+
+static void test_timestamps_and_prefixes(void **state)
+{
+	struct rt_sc_fmt f;
+	struct rec r;
+
+	read_rec(&r);
+	strace_fmt(&f);
+	/* strace: ") " then spaces to column 40, then "= " */
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE), aligned("read(3, \"abc\", 4096)", "3"));
+	f.align = 0;
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE), "read(3, \"abc\", 4096) = 3\n");
+	/* -t, -ttt, -T; strace puts the process prefix before the time */
+	f.ts = RT_SC_TS_SEC;
+	f.prefix = RT_SC_PFX_PID;
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE),
+			    "[pid  4211] 12:01:02 read(3, \"abc\", 4096) = 3\n");
+	f.ts = RT_SC_TS_EPOCH;
+	f.prefix = RT_SC_PFX_COLUMN;
+	f.durations = true;
+	snprintf(line, sizeof(line), "4211  %llu.123456 read(3, \"abc\", 4096) = 3 <0.000002>\n",
+		 (unsigned long long)(WALL_NS / 1000000000ull));
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "%s", line);
+		assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE), want);
+	}
+	/* the alignment counts the leader, as strace's column does */
+	f.ts = RT_SC_TS_USEC;
+	f.durations = false;
+	f.align = 40;
+	f.prefix = RT_SC_PFX_COLUMN;
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE),
+			    "4211  12:01:02.123456 read(3, \"abc\", 4096) = 3\n");
+	rt_sc_fmt_free(&f);
+}
+
+/* strace -f splits a syscall another thread interrupts: the fd at entry,
+ * the buffer and count when it returns ("read(3,  <unfinished ...>") */
+static void test_unfinished_and_resumed_parts(void **state)
+{
+	struct rt_sc_fmt f;
+	struct rec r;
+	struct pollfd pfd = { .fd = 3, .events = POLLIN, .revents = POLLIN };
+
+	read_rec(&r);
+	strace_fmt(&f);
+	assert_string_equal(fmt_with(&f, &r, RT_SC_UNFINISHED), "read(3,  <unfinished ...>\n");
+	assert_string_equal(fmt_with(&f, &r, RT_SC_RESUMED),
+			    aligned("<... read resumed>\"abc\", 4096)", "3"));
+	/* poll prints all its arguments at entry; its result when it returns */
+	rec_init(&r, SYS_poll, 1, 0);
+	r.ev.args[0] = 0x1000;
+	r.ev.args[1] = 1;
+	r.ev.args[2] = 500;
+	rec_blob(&r, 0, RT_BLOB_DATA | RT_BLOB_F_ENTER, &pfd, sizeof(pfd));
+	rec_blob(&r, 0, RT_BLOB_DATA, &pfd, sizeof(pfd));
+	assert_string_equal(fmt_with(&f, &r, RT_SC_UNFINISHED),
+			    "poll([{fd=3, events=POLLIN}], 1, 500 <unfinished ...>\n");
+	assert_string_equal(fmt_with(&f, &r, RT_SC_RESUMED),
+			    aligned("<... poll resumed>)", "1 ([{fd=3, revents=POLLIN}])"));
+	/* ioctl's getters print ", {...}" when they return */
+	rec_init(&r, SYS_ioctl, -ENOTTY, 0);
+	r.ev.args[0] = 1;
+	r.ev.args[1] = TCGETS;
+	r.ev.args[2] = 0x7ffc0000;
+	assert_string_equal(fmt_with(&f, &r, RT_SC_UNFINISHED),
+			    "ioctl(1, TCGETS <unfinished ...>\n");
+	assert_string_equal(fmt_with(&f, &r, RT_SC_RESUMED),
+			    aligned("<... ioctl resumed>, 0x7ffc0000)",
+				    "-1 ENOTTY (Inappropriate ioctl for device)"));
+	/* an exit whose entry came before tracing began: its arguments unknown */
+	read_rec(&r);
+	r.ev.flags = RT_SC_F_RESUMED;
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE), aligned("<... read resumed>)", "3"));
+	/* a thread that died in a syscall */
+	read_rec(&r);
+	r.ev.flags = RT_SC_F_UNFINISHED;
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE), "read(3,  <unfinished ...>\n");
+	rt_sc_fmt_free(&f);
+}
+
+static const char *fd_paths(void *ctx, __u32 pid, int fd)
+{
+	assert_int_equal(pid, 4211);
+	assert_ptr_equal(ctx, &line);
+	return fd == 3 ? "/etc/pass\nwd" : fd == 4 ? "socket:[1234]" : NULL;
+}
+
+static void test_fd_paths(void **state)
+{
+	struct rt_sc_fmt f;
+	struct rec r;
+
+	strace_fmt(&f);
+	f.align = 0;
+	f.fd_path = fd_paths;
+	f.fd_ctx = &line;
+	read_rec(&r);
+	/* strace -y: the path, escaped as strace escapes it, no quotes */
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE),
+			    "read(3</etc/pass\\nwd>, \"abc\", 4096) = 3\n");
+	rec_init(&r, SYS_accept4, 4, 0);
+	r.ev.args[0] = 5;
+	r.ev.args[3] = SOCK_CLOEXEC;
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE),
+			    "accept4(5, NULL, NULL, SOCK_CLOEXEC) = 4<socket:[1234]>\n");
+	rt_sc_fmt_free(&f);
+}
+
+static void test_raw(void **state)
+{
+	struct rt_sc_fmt f;
+	struct rec r;
+
+	strace_fmt(&f);
+	f.align = 0;
+	f.raw = true;
+	rec_init(&r, SYS_openat, 3, 0);
+	r.ev.args[0] = (__u64)(__s64)AT_FDCWD;
+	r.ev.args[1] = 0x1000;
+	r.ev.args[2] = O_RDONLY | O_CLOEXEC;
+	rec_str(&r, 1, "/x");
+	/* strace -X raw */
+	assert_string_equal(fmt_with(&f, &r, RT_SC_WHOLE),
+			    "openat(-100, \"/x\", 0x80000) = 0x3\n");
+	rt_sc_fmt_free(&f);
+}
+
+static void sig_rec(struct rt_signal_event *s, int signo, int code, int pid, int status)
+{
+	memset(s, 0, sizeof(*s));
+	s->hdr.type = RT_EV_SIGNAL;
+	s->hdr.size = sizeof(*s);
+	s->hdr.ts = TS;
+	s->hdr.pid = 4211;
+	s->hdr.tid = 4211;
+	s->signo = signo;
+	memcpy(s->info, &signo, 4);
+	memcpy(s->info + 8, &code, 4);
+	memcpy(s->info + 16, &pid, 4);
+	memcpy(s->info + 24, &status, 4);
+}
+
+static void test_signal_lines(void **state)
+{
+	struct rt_signal_event s;
+	struct rt_sc_fmt f;
+	struct strbuf sb = { 0 };
+	long long utime = 2;
+
+	strace_fmt(&f);
+	/* as strace prints them (seen from strace 6.1 on the same deliveries) */
+	sig_rec(&s, SIGCHLD, CLD_EXITED, 4300, 3);
+	memcpy(s.info + 32, &utime, 8);
+	assert_int_equal(rt_sc_fmt_signal_text(&f, &sb, &s, sizeof(s)), 0);
+	sig_rec(&s, SIGTERM, SI_USER, 4200, 0);
+	assert_int_equal(rt_sc_fmt_signal_text(&f, &sb, &s, sizeof(s)), 0);
+	sig_rec(&s, SIGSEGV, SEGV_MAPERR, 0, 0);
+	assert_int_equal(rt_sc_fmt_signal_text(&f, &sb, &s, sizeof(s)), 0);
+	assert_string_equal(sb.buf,
+		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4300, si_uid=0, "
+		"si_status=3, si_utime=2 /* 0.02 s */, si_stime=0} ---\n"
+		"--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=4200, si_uid=0} ---\n"
+		"--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---\n");
+	strbuf_reset(&sb);
+	sig_rec(&s, SIGTERM, SI_USER, 4200, 0);
+	assert_int_equal(rt_sc_fmt_signal_json(&f, &sb, &s, sizeof(s)), 0);
+	assert_non_null(strstr(sb.buf, "\"signal\":\"SIGTERM\",\"si_code\":0,"));
+	assert_non_null(strstr(sb.buf, "\"siginfo\":\"{si_signo=SIGTERM, si_code=SI_USER, "
+				       "si_pid=4200, si_uid=0}\""));
+	assert_int_equal(rt_sc_fmt_signal_text(&f, &sb, &s, sizeof(s) - 1), -EINVAL);
+	strbuf_free(&sb);
+	rt_sc_fmt_free(&f);
+}
+
+static void test_exit_lines_prefixes(void **state)
+{
+	struct rt_sc_fmt f;
+	struct strbuf sb = { 0 };
+
+	strace_fmt(&f);
+	rt_sc_fmt_exit_text(&f, &sb, TS, 4211, 0);
+	f.prefix = RT_SC_PFX_COLUMN;
+	rt_sc_fmt_exit_text(&f, &sb, TS, 4212, SIGSEGV | 0x80);
+	assert_string_equal(sb.buf, "+++ exited with 0 +++\n"
+			    "4212  +++ killed by SIGSEGV (core dumped) +++\n");
+	strbuf_free(&sb);
+	rt_sc_fmt_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +643,12 @@ int main(void)
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_malformed_blob_rejected),
 		cmocka_unit_test(test_exit_lines),
+		cmocka_unit_test(test_timestamps_and_prefixes),
+		cmocka_unit_test(test_unfinished_and_resumed_parts),
+		cmocka_unit_test(test_fd_paths),
+		cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_signal_lines),
+		cmocka_unit_test(test_exit_lines_prefixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

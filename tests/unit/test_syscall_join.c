@@ -114,6 +114,37 @@ static const struct rt_sc_blob *blob_of(struct got *g, int i, int nth)
 	return NULL;
 }
 
+static int count_len(void *ctx, const struct rt_syscall_event *ev, size_t len)
+{
+	size_t *got = ctx;
+
+	assert_int_equal(ev->hdr.size, len);
+	*got = len;
+	return 0;
+}
+
+/* A first joined record of more than twice 256 bytes (struct captures make
+ * such records: a stat and a path, an iovec array) is built, not dropped
+ * for want of memory. */
+static void test_join_large_first_record(void **state)
+{
+	struct ct_join j;
+	struct half h;
+	unsigned char data[400];
+	size_t got = 0;
+
+	memset(data, 'x', sizeof(data));
+	ct_join_init(&j, false, NR_EXECVE, NR_EXECVEAT);
+	enter(&h, 10, 10, 1000, NR_READ, 3, 0x7000);
+	blob(&h, 1, RT_BLOB_DATA | RT_BLOB_F_ENTER, data, sizeof(data));
+	assert_int_equal(ct_join_half(&j, (void *)h.b, ((struct rt_hdr *)h.b)->size, count_len, &got), 0);
+	exit_(&h, 10, 10, 1750, NR_READ, 400);
+	blob(&h, 1, RT_BLOB_DATA, data, sizeof(data));
+	assert_int_equal(ct_join_half(&j, (void *)h.b, ((struct rt_hdr *)h.b)->size, count_len, &got), 0);
+	assert_int_equal(got, sizeof(struct rt_syscall_event) + 2 * (4 + sizeof(data)));
+	ct_join_free(&j);
+}
+
 static void test_join_one(void **state)
 {
 	struct ct_join j;
@@ -378,10 +409,84 @@ static void test_malformed(void **state)
 	ct_join_free(&j);
 }
 
+/* trace -p: an exit whose entry came before the attach shows resumed; a
+ * forked child's first return does not. */
+static void test_resumed(void **state)
+{
+	struct ct_join j;
+	struct half h;
+	struct got g = { 0 };
+	const struct rt_sc_blob *b;
+
+	ct_join_init(&j, false, NR_EXECVE, NR_EXECVEAT);
+	ct_join_emit_resumed(&j);
+	exit_(&h, 10, 11, 5000, NR_READ, 2);
+	blob(&h, 1, RT_BLOB_DATA, "ok", 2);
+	assert_int_equal(feed(&j, &h, &g), 0);
+	assert_int_equal(g.n, 1);
+	assert_true(g.r[0].ev.flags & RT_SC_F_RESUMED);
+	assert_int_equal(g.r[0].ev.ret, 2);
+	assert_int_equal(g.r[0].ev.hdr.tid, 11);
+	assert_int_equal(g.r[0].ev.hdr.ts, 5000);
+	b = blob_of(&g, 0, 0);
+	assert_non_null(b);
+	assert_memory_equal(b + 1, "ok", 2);
+	/* clone (56) returning 0 in the child: nothing */
+	exit_(&h, 12, 12, 6000, 56, 0);
+	assert_int_equal(feed(&j, &h, &g), 0);
+	assert_int_equal(g.n, 1);
+	/* ... and without emit_resumed, orphans are only counted */
+	ct_join_free(&j);
+	ct_join_init(&j, false, NR_EXECVE, NR_EXECVEAT);
+	exit_(&h, 10, 11, 7000, NR_READ, 2);
+	assert_int_equal(feed(&j, &h, &g), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(j.orphans, 1);
+	ct_join_free(&j);
+}
+
+/* Thread exits free their slots; the table keeps finding the others
+ * (tids that collide in one probe sequence). */
+static void test_thread_exit_frees_slots(void **state)
+{
+	struct ct_join j;
+	struct half h;
+	struct got g = { 0 };
+	__u32 tid;
+
+	ct_join_init(&j, false, NR_EXECVE, NR_EXECVEAT);
+	/* 40 threads whose tids share low bits, each with an entry waiting */
+	for (tid = 1; tid <= 40; tid++) {
+		enter(&h, 1, tid * 1024, tid, NR_READ, tid, 0);
+		assert_int_equal(feed(&j, &h, &g), 0);
+	}
+	assert_int_equal(j.used, 40);
+	/* every other thread exits in its read: unfinished, slot freed */
+	for (tid = 2; tid <= 40; tid += 2) {
+		g.n = 0;
+		assert_int_equal(ct_join_thread_exit(&j, tid * 1024, collect, &g), 0);
+		assert_int_equal(g.n, 1);
+		assert_true(g.r[0].ev.flags & RT_SC_F_UNFINISHED);
+		assert_int_equal(g.r[0].ev.args[0], tid);
+	}
+	assert_int_equal(j.used, 20);
+	/* the others still join with their own entries */
+	for (tid = 1; tid <= 40; tid += 2) {
+		g.n = 0;
+		exit_(&h, 1, tid * 1024, 100 + tid, NR_READ, tid);
+		assert_int_equal(feed(&j, &h, &g), 0);
+		assert_int_equal(g.n, 1);
+		assert_int_equal(g.r[0].ev.args[0], tid);
+		assert_int_equal(g.r[0].ev.ret, tid);
+	}
+	ct_join_free(&j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_one),
+		cmocka_unit_test(test_join_large_first_record),
 		cmocka_unit_test(test_threads_interleave),
 		cmocka_unit_test(test_orphan_exit),
 		cmocka_unit_test(test_unfinished_at_finish),
@@ -391,6 +496,8 @@ int main(void)
 		cmocka_unit_test(test_sigreturn),
 		cmocka_unit_test(test_failed_only),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_resumed),
+		cmocka_unit_test(test_thread_exit_frees_slots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,21 @@ static void test_array_grow_doubles_within_bounds(void **state)
 	free(a);
 }
 
+static void test_array_grow_jumps(void **state)
+{
+	size_t cap = 0;
+	int *a = NULL;
+
+	/* element 100 of an empty array: 4 doubled until it holds it */
+	assert_int_equal(array_grow(&a, &cap, 100, sizeof(*a), 4, SIZE_MAX), 0);
+	assert_int_equal(cap, 128);
+	a[100] = 1;
+	/* beyond the bound: refused, left as it was */
+	assert_int_equal(array_grow(&a, &cap, 300, sizeof(*a), 4, 200), -ENOMEM);
+	assert_int_equal(cap, 128);
+	free(a);
+}
+
 static void test_array_grow_keeps_room(void **state)
 {
 	size_t cap = 8;
@@ -43,6 +58,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_array_grow_doubles_within_bounds),
 		cmocka_unit_test(test_array_grow_keeps_room),
+		cmocka_unit_test(test_array_grow_jumps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -135,7 +135,8 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "block")) {
 		note("pause %ld\n", (long)gettid());
 		if (argc > 2 && (fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644)) >= 0) {
-			write(fd, account, alen);
+			if (write(fd, account, alen) != (ssize_t)alen)
+				return 1;
 			close(fd);
 		}
 		pause(); /* killed here by --timeout */

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0-only
+big = 2 ** 60
+neg = -(2 ** 53)
+small = 2 ** 53 - 1
+f = 0.1
+huge = 1e16
+inf = float("inf")
+nan = float("nan")
+z = complex(1, -2)
+j = 2j
+t = True
+nothing = None
+s = "héllo \"quoted\"\n\ttab ☃"
+empty = ""
+tup = (1,)
+st = {"b", "a"}
+fs = frozenset([1])
+by = b"bytes"
+rg = range(3)
+nested = {"list": [1, [2, [3]]], (1, 2): "tuple key", 3: {"deep": None}}
+fn = len
+mod = __import__("math")
+cls = int
