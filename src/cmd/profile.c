@@ -70,16 +70,19 @@ const char profile_usage[] =
 "\n"
 "  -p, --pid PID          the process (all its threads); a prompt on stdin\n"
 "                         steers the profiler (type help there)\n"
-"  -f, --function FUNC... the functions: func, module.func, Class.method,\n"
+"  -f, --function FUNC...\n"
+"                         the functions: func, module.func, Class.method,\n"
 "                         module.Class.method, path/to/file.py:func; native:\n"
 "                         symbol, libfoo.so:symbol (FUNC,FUNC also works)\n"
-"  -F, --functions-file FILE  the functions, one a line (# comments)\n"
+"  -F, --functions-file FILE\n"
+"                         the functions, one a line (# comments)\n"
 "  -t, --interval T       sampling period: 5ms, 500us... (default 2ms)\n"
-"  -d, --duration SECONDS profile this long, print the table and exit (no prompt)\n"
+"  -d, --duration SEC     profile this long, print the table, exit (no prompt)\n"
 "      --json             results as JSON\n"
 "      --debug            show each step runtrace takes and libbpf's messages\n"
 "  -h, --help             this text\n"
-"  -- COMMAND [ARGS...]   run the command and profile it until it exits (no prompt)\n"
+"  COMMAND [ARGS...]      (after --) run it and profile it until it exits\n"
+"                         (no prompt)\n"
 "\n"
 "The table: per function, the time it was on a thread's stack, summed over\n"
 "threads (a function on the stack twice counts once) +- the sampling error\n"
@@ -100,6 +103,8 @@ static const struct opt_def profile_opts[] = {
 	{ "debug", 0, OPT_NOARG, PO_DEBUG },
 	{ "help", 'h', OPT_NOARG, PO_HELP },
 };
+const struct opt_def *const profile_opt_defs = profile_opts;
+const size_t profile_opt_count = ARRAY_SIZE(profile_opts);
 
 /* FUNC or FUNC,FUNC... */
 static int add_func_words(struct profile_cfg *c, const char *val)

@@ -33,5 +33,8 @@ void profile_cfg_free(struct profile_cfg *c);
 int cmd_profile(int argc, char **argv);
 
 extern const char profile_usage[];
+struct opt_def;
+extern const struct opt_def *const profile_opt_defs;
+extern const size_t profile_opt_count;
 
 #endif
