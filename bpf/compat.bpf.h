@@ -73,4 +73,54 @@ static __always_inline long rt_task_state(struct task_struct *t)
  * runs in the submitter's context. */
 #define RT_RQ_ARG(ctx, second) ((second) ? (void *)(ctx)[1] : (void *)(ctx)[0])
 
+/* ---- profile ------------------------------------------------------------ */
+
+/* The registers @task entered the kernel with (its user registers):
+ * bpf_task_pt_regs(), kernel commit dd6e10fbd9fb ("bpf: Add
+ * bpf_task_pt_regs() helper", v5.15).  NULL before: profile then finds the
+ * caller of a function without a frame pointer only through the frame
+ * chain (which skips it). */
+static __always_inline struct pt_regs *rt_task_user_regs(struct task_struct *task)
+{
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return NULL;
+	return (struct pt_regs *)bpf_task_pt_regs(task);
+}
+
+/* When the cpu-clock tick running @ctx (a perf_event program on a
+ * software timer event) was due: its hrtimer's expiry, read through
+ * bpf_cast_to_kern_ctx() (kernel commit fd264ca02094, "bpf: Add a kfunc to
+ * type cast from bpf uapi ctx to kernel ctx", v6.2).  @now before: the
+ * tick's lateness then counts as the sampled thread's. */
+extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
+
+static __always_inline __u64 rt_tick_due(struct bpf_perf_event_data *ctx, __u64 now)
+{
+	struct bpf_perf_event_data_kern *k;
+	__u64 due;
+
+	if (!bpf_cast_to_kern_ctx)
+		return now;
+	k = bpf_cast_to_kern_ctx(ctx);
+	due = BPF_CORE_READ(k, event, hw.hrtimer.node.expires);
+	return due && due <= now ? due : now;
+}
+
+/* Call @fn(i, @ctx) for i = 0.. until it returns 1, at most @n times:
+ * bpf_loop(), kernel commit e6f2dd0f8067 ("bpf: Add bpf_loop helper",
+ * v5.17), which the verifier checks once, not once per iteration (the
+ * profile walk is then ~25x cheaper to load); a bounded loop before.  The
+ * test is a CO-RE constant: the branch not taken is never verified. */
+#define rt_loop(n, fn, ctx)                                                      \
+	do {                                                                     \
+		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) { \
+			bpf_loop((n), (fn), (ctx), 0);                           \
+		} else {                                                         \
+			__u32 __i;                                               \
+			for (__i = 0; __i < (n); __i++)                          \
+				if ((fn)(__i, (ctx)))                            \
+					break;                                   \
+		}                                                                \
+	} while (0)
+
 #endif /* RUNTRACE_COMPAT_BPF_H */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/deps.h"
+#include "cmd/profile.h"
 #include "cmd/run_options.h"
 #include "cmd/trace.h"
 #include "cmd/pystep.h"
@@ -17,6 +18,8 @@ const struct subcommand_doc subcommands[] = {
 	{ "trace", &trace_opt_defs, &trace_opt_count, trace_usage, "runtrace-trace.1.scd", false },
 	{ "deps", &deps_opt_defs, &deps_opt_count, deps_usage, "runtrace-deps.1.scd", false },
 	{ "pystep", &pystep_opt_defs, &pystep_opt_count, pystep_usage, "runtrace-pystep.1.scd",
+	  false },
+	{ "profile", &profile_opt_defs, &profile_opt_count, profile_usage, "runtrace-profile.1.scd",
 	  false },
 };
 const size_t subcommand_count = sizeof(subcommands) / sizeof(subcommands[0]);

@@ -6,6 +6,7 @@
 #include "engine/features.h"
 #include "cmd/deps.h"
 #include "cmd/run.h"
+#include "cmd/profile.h"
 #include "cmd/trace.h"
 #include "cmd/pystep.h"
 #include "cmd/calls.h"
@@ -43,6 +44,8 @@ int main(int argc, char **argv)
 		return cmd_pystep(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "calls"))
 		return cmd_calls(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "profile"))
+		return cmd_profile(argc - 1, argv + 1);
 	if (cli_parse(argc, argv, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "runtrace: %s (see runtrace --help)\n", err);
 		return RT_EXIT_USAGE;

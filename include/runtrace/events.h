@@ -26,6 +26,7 @@ enum rt_event_type {
 	RT_EV_THREAD_EXIT = 8, /* struct rt_thread_exit (runtrace/syscall.h) */
 	RT_EV_SIGNAL = 9,  /* struct rt_signal_event (runtrace/syscall.h) */
 	RT_EV_CALL = 10,   /* struct rt_call_event (runtrace/calls.h) */
+	RT_EV_PROFILE = 11, /* struct rt_profile_unknown (runtrace/profile.h) */
 	RT_EV_MAX = 16,
 };
 

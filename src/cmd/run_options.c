@@ -170,10 +170,6 @@ static int apply(void *ctx, const struct opt_def *o, const char *name, const cha
 	return 0;
 }
 
-static const char *const future_subcommands[] = {
-	"profile",
-};
-
 struct run_parse {
 	struct config *cfg;
 	bool seen_positional;
@@ -186,17 +182,11 @@ static int positional(void *ctx, char **argv, int i, char *err, size_t errlen)
 	struct run_parse *rp = ctx;
 	struct config *cfg = rp->cfg;
 	const char *a = argv[i];
-	unsigned k;
 
 	if (!rp->seen_positional && !cfg->argv && !strcmp(a, "run")) {
 		rp->seen_positional = true;
 		return 0;
 	}
-	if (!rp->seen_positional && !cfg->argv)
-		for (k = 0; k < sizeof(future_subcommands) / sizeof(future_subcommands[0]); k++)
-			if (!strcmp(a, future_subcommands[k]))
-				return opts_fail(err, errlen,
-						 "'%s' is not available in this version of runtrace", a);
 	rp->seen_positional = true;
 	if (cfg->argv)
 		return opts_fail(err, errlen,

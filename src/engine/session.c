@@ -115,7 +115,7 @@ static unsigned ringbuf_bytes(const struct sink *sinks, int nsinks)
 /* Maps of a feature are created only if one of its sinks turns them on
  * (session__enable_maps): calltrace_cpu alone is megabytes. */
 static const char *const feature_map_prefixes[] = { "calltrace_", "sys_", "net_", "count_",
-							      "pystep_", "calls_" };
+							      "pystep_", "calls_", "profile_" };
 
 static bool is_feature_map(const char *name)
 {

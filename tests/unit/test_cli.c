@@ -126,7 +126,6 @@ static void test_bad_values(void **state)
 	BAD("no command given", "-c", "3");
 	BAD("no command after --", "-c", "3", "--");
 	BAD("unexpected argument 'b'", "a", "b");
-	BAD("not available", "profile", "-o", "x");
 }
 
 static void test_help_version(void **state)
