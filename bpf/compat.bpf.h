@@ -106,21 +106,4 @@ static __always_inline __u64 rt_tick_due(struct bpf_perf_event_data *ctx, __u64 
 	return due && due <= now ? due : now;
 }
 
-/* Call @fn(i, @ctx) for i = 0.. until it returns 1, at most @n times:
- * bpf_loop(), kernel commit e6f2dd0f8067 ("bpf: Add bpf_loop helper",
- * v5.17), which the verifier checks once, not once per iteration (the
- * profile walk is then ~25x cheaper to load); a bounded loop before.  The
- * test is a CO-RE constant: the branch not taken is never verified. */
-#define rt_loop(n, fn, ctx)                                                      \
-	do {                                                                     \
-		if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop)) { \
-			bpf_loop((n), (fn), (ctx), 0);                           \
-		} else {                                                         \
-			__u32 __i;                                               \
-			for (__i = 0; __i < (n); __i++)                          \
-				if ((fn)(__i, (ctx)))                            \
-					break;                                   \
-		}                                                                \
-	} while (0)
-
 #endif /* RUNTRACE_COMPAT_BPF_H */

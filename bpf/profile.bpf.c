@@ -233,7 +233,7 @@ static __always_inline void walk_python(struct profile_scratch *s, struct rt_pro
 		return;
 	}
 	w.frame = rt_py_current_frame(w.o, tstate);
-	rt_loop(RT_PROFILE_MAX_FRAMES, py_step, &w);
+	bpf_loop(RT_PROFILE_MAX_FRAMES, py_step, &w, 0);
 	if (w.frame)
 		st->truncated++;
 }
@@ -244,39 +244,48 @@ static __always_inline void walk_python(struct profile_scratch *s, struct rt_pro
  * call instruction.  A global function: the verifier checks it once, not
  * once per frame of the caller's loop (and the mask goes to memory, not
  * to a return value it would track precisely through every branch). */
-__noinline int profile_ip_mask(__u64 ip, __u32 which, __u32 ret)
+struct ip_match {
+	struct profile_scratch *s;
+	__u64 ip;
+	__u32 nr;       /* ranges in use */
+	__u32 ret;
+};
+
+/* One range of profile_ranges against the ip (a bpf_loop callback: the
+ * verifier checks the body once, whatever the number of ranges). */
+static long ip_range_step(__u32 j, void *data)
 {
-	struct profile_scratch *s = bpf_map_lookup_elem(&profile_scratch, &which);
-	__u32 nr = profile_nranges, j;
+	struct ip_match *m = data;
 	struct rt_profile_range *r;
 	__u8 *c;
 
-	if (!s)
+	if (j >= m->nr)
+		return 1;
+	r = bpf_map_lookup_elem(&profile_ranges, &j);
+	if (!r || m->ip < r->start || m->ip > r->end)
 		return 0;
-	for (j = 0; j < RT_PROFILE_RANGES; j++) {
-		if (j >= nr)
-			break;
-		r = bpf_map_lookup_elem(&profile_ranges, &j);
-		if (!r || ip < r->start || ip > r->end)
-			continue;
-		if (ret) {
-			c = s->code;
-			if (ip == r->start || bpf_probe_read_user(c, 8, (const void *)(ip - 8)))
-				continue;
-			if (!rt_profile_call_before(c))
-				continue;
-		}
-		s->walk.mask |= r->mask;
+	if (m->ret) {
+		c = m->s->code;
+		if (m->ip == r->start || bpf_probe_read_user(c, 8, (const void *)(m->ip - 8)))
+			return 0;
+		if (!rt_profile_call_before(c))
+			return 0;
 	}
+	m->s->walk.mask |= r->mask;
 	return 0;
 }
 
-/* Add the native functions on @task's user stack (current) to the walk:
- * the frame-pointer chain (bpf_get_stack, as perf unwinds), and the
- * return addresses among the words at the stack pointer, up to the first
- * frame: a function that calls one built without frame pointers (libc's
- * syscall wrappers, the vDSO) is not in the chain, its return address is
- * there. */
+__noinline int profile_ip_mask(__u64 ip, __u32 which, __u32 ret)
+{
+	struct ip_match m = { .ip = ip, .nr = profile_nranges, .ret = ret };
+
+	m.s = bpf_map_lookup_elem(&profile_scratch, &which);
+	if (!m.s)
+		return 0;
+	bpf_loop(RT_PROFILE_RANGES, ip_range_step, &m, 0);
+	return 0;
+}
+
 /* The return addresses of a user stack being matched. */
 struct native_walk {
 	struct profile_scratch *s;
@@ -296,6 +305,12 @@ static long native_step(__u32 i, void *data)
 	return 0;
 }
 
+/* Add the native functions on @task's user stack (current) to the walk:
+ * the frame-pointer chain (bpf_get_stack, as perf unwinds), and the
+ * return addresses among the words at the stack pointer, up to the first
+ * frame: a function that calls one built without frame pointers (libc's
+ * syscall wrappers, the vDSO) is not in the chain, its return address is
+ * there. */
 static __always_inline void walk_native(void *ctx, struct task_struct *task,
 					struct profile_scratch *s, __u32 which)
 {
@@ -310,7 +325,7 @@ static __always_inline void walk_native(void *ctx, struct task_struct *task,
 	n = bpf_get_stack(ctx, s->ips, RT_PROFILE_MAX_IPS * sizeof(__u64), BPF_F_USER_STACK);
 	if (n > 0) {
 		w.n = n / sizeof(__u64);
-		rt_loop(RT_PROFILE_MAX_IPS, native_step, &w);
+		bpf_loop(RT_PROFILE_MAX_IPS, native_step, &w, 0);
 	}
 	regs = rt_task_user_regs(task);
 	if (!regs)
@@ -383,7 +398,7 @@ static __always_inline void charge(__u64 mask, __u32 kind, __u64 ns)
 {
 	struct charge_ctx c = { .mask = mask, .ns = ns, .kind = kind };
 
-	rt_loop(RT_PROFILE_SLOTS, charge_step, &c);
+	bpf_loop(RT_PROFILE_SLOTS, charge_step, &c, 0);
 }
 
 /* A stack with unknown code objects: userspace names them and charges. */

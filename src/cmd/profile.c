@@ -1377,7 +1377,8 @@ static int profile_main(struct profile_cfg *c)
 		rt_err("cannot set up the event loop: %s", strerror(errno));
 		return RT_EXIT_INTERNAL;
 	}
-	if (features_require_bpf(&p.feat, "profile"))
+	if (features_require_bpf(&p.feat, "profile") ||
+	    features_require(&p.feat, p.feat.bpf_loop, "profile", "the bpf_loop helper", "5.17"))
 		goto cleanup;
 	if (c->func_file && read_func_file(c)) {
 		ret = RT_EXIT_USAGE;
