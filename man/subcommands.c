@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cmd/calls.h"
 #include "cmd/deps.h"
 #include "cmd/profile.h"
 #include "cmd/run_options.h"
@@ -21,6 +22,7 @@ const struct subcommand_doc subcommands[] = {
 	  false },
 	{ "profile", &profile_opt_defs, &profile_opt_count, profile_usage, "runtrace-profile.1.scd",
 	  false },
+	{ "calls", &calls_opt_defs, &calls_opt_count, calls_usage, "runtrace-calls.1.scd", false },
 };
 const size_t subcommand_count = sizeof(subcommands) / sizeof(subcommands[0]);
 

@@ -42,7 +42,7 @@ const char calls_usage[] =
 "process (uprobes, USDT, CPython's own structures): no code injected, the\n"
 "program's stdin, stdout, stderr and exit status untouched.\n"
 "\n"
-"Hooks (-f, repeatable; -F FILE: one per line, # comments):\n"
+"Hooks:\n"
 "  module.func, module.Class.method, Class.method\n"
 "                         a Python function (CPython 3.11 with USDT probes,\n"
 "                         Debian's python3.11), matched when its code first\n"
@@ -55,6 +55,8 @@ const char calls_usage[] =
 "                         a C++ name); TYPEs: int uint hex ptr str char\n"
 "\n"
 "Options:\n"
+"  -f, --function HOOK    a hook (repeatable)\n"
+"  -F, --file FILE        hooks, one a line (# comments)\n"
 "  -p, --pid PID          attach to a running process\n"
 "      --follow           also processes it (or the command) starts later\n"
 "  -o, --output FILE      lines to FILE (created 0600) instead of stderr\n"
@@ -94,6 +96,8 @@ static const struct opt_def calls_opts[] = {
 	{ "debug", 0, OPT_NOARG, C_DEBUG },
 	{ "help", 'h', OPT_NOARG, C_HELP },
 };
+const struct opt_def *const calls_opt_defs = calls_opts;
+const size_t calls_opt_count = ARRAY_SIZE(calls_opts);
 
 static int add_hook(void *ctx, const char *spec, char *err, size_t errlen)
 {

@@ -24,6 +24,9 @@ struct calls_cfg {
 };
 
 extern const char calls_usage[];
+struct opt_def;
+extern const struct opt_def *const calls_opt_defs;
+extern const size_t calls_opt_count;
 
 /* Parse `runtrace calls` options (argv[0] is "calls").  0, or -EINVAL
  * with a one-line reason in @err.  Pure except -F, which reads a file. */
