@@ -954,9 +954,9 @@ static void say_prog_stats(struct calls *c)
 	}
 }
 
-void calls_sink_detach(struct sink *k)
+static void sink_detach(void *self)
 {
-	struct calls *c = k->self;
+	struct calls *c = self;
 
 	say_prog_stats(c);
 	detach(c);
@@ -996,6 +996,7 @@ static const struct sink_ops calls_ops = {
 	.configure = configure,
 	.attach = attach,
 	.event = on_event,
+	.detach = sink_detach,
 	.free = sink_free,
 };
 

@@ -35,9 +35,6 @@ int calls_sink_new(const struct calls_opts *o, struct sink *out);
 int calls_sink_flush(struct sink *k);
 /* Warnings at the end (hooks that never matched). */
 void calls_sink_finish(struct sink *k);
-/* Destroy the probes' links: before the session is freed (a USDT link
- * needs its object to detach). */
-void calls_sink_detach(struct sink *k);
 /* The one line said at start: how Python functions are hooked. */
 const char *calls_sink_mechanism(struct sink *k);
 

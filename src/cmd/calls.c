@@ -486,8 +486,6 @@ cleanup:
 		}
 	}
 	child__close(&t.child);
-	if (t.calls)
-		calls_sink_detach(t.calls);
 	session__free(t.ses);
 	for (i = 0; i < t.nsinks; i++)
 		t.sinks[i].ops->free(t.sinks[i].self);

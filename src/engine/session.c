@@ -277,6 +277,9 @@ void session__free(struct session *s)
 	       (unsigned long long)s->counters.stale, (unsigned long long)s->counters.malformed,
 	       (unsigned long long)s->counters.rejected, (unsigned long long)n);
 	ring_buffer__free(s->rb);
+	for (t = 0; t < s->nsinks; t++)
+		if (s->sinks[t].ops->detach)
+			s->sinks[t].ops->detach(s->sinks[t].self);
 	runtrace_bpf__destroy(s->skel);
 	run_table_free(&s->runs);
 	free(s->percpu);

@@ -107,6 +107,10 @@ struct sink_ops {
 	int (*event)(void *self, struct rt_run *run, const struct rt_hdr *hdr, size_t len);
 	int (*tick)(void *self, struct rt_run *run, __u64 now_ns);
 	int (*run_end)(void *self, struct rt_run *run);
+	/* Optional: destroy the links the sink attached itself, called by
+	 * session__free() before the BPF object goes (a USDT link needs its
+	 * object to detach). */
+	void (*detach)(void *self);
 	void (*free)(void *self);
 };
 
