@@ -222,7 +222,7 @@ void features_print(FILE *out, const struct features *f)
 	fprintf(out, "cgroup_skb: %s\n", yes_no(f->cgroup_skb));
 	fprintf(out, "atomic xchg: %s\n", f->atomic_xchg ? "yes" :
 		"no (5.12: --call-trace, trace and deps refuse to start)");
-	fprintf(out, "bpf_loop: %s\n", f->bpf_loop ? "yes" : "no (5.17: calls refuses to start)");
+	fprintf(out, "bpf_loop: %s\n", f->bpf_loop ? "yes" : "no (5.17: calls and profile refuse to start)");
 	fprintf(out, "mount_setattr: %s\n", f->mount_setattr ? "yes" :
 		"no (5.12: pystep refuses to start)");
 	fprintf(out, "cgroup.kill: %s\n", f->cgroup_kill ? "yes" :

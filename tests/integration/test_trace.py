@@ -426,10 +426,13 @@ def test_kernels_without_atomic_exchange_refuse_in_one_line(tmp_path):
 @pytest.mark.parametrize("feature,args,need", [
     ("bpf_loop", ["calls", "-f", "json.loads", "--", "/usr/bin/python3.11", "-c", "pass"],
      "calls needs the bpf_loop helper (Linux 5.17)"),
+    ("bpf_loop", ["profile", "--duration", "1", "-f", "busy", "--", "/usr/bin/python3.11", "-c",
+                  "import time\ndef busy():\n t=time.time()\n while time.time()-t<1.5: pass\nbusy()"],
+     "profile needs the bpf_loop helper (Linux 5.17)"),
     ("mount_setattr", ["pystep", "--test"], "pystep needs mount_setattr() for its box (Linux 5.12)"),
 ])
 def test_subcommands_refuse_kernels_that_lack_what_they_need(feature, args, need):
-    """calls and pystep either run, or refuse at start in one line naming
+    """calls, profile and pystep either run, or refuse at start in one line naming
     what is missing and the kernel that has it (exit 3), as --version -v
     says."""
     v = run_rt("--version", "-v").stdout
