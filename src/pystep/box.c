@@ -723,6 +723,34 @@ bool ps_box__oom(const struct ps_box *box)
 	return box->owner && oom_kills(box) > box->oom_base;
 }
 
+/* The box's memory use now, from its memory cgroup (0 if unknown). */
+static unsigned long long memory_used(const struct ps_box *box)
+{
+	const char *file = box->ncg == 1 ? "memory.current" : "memory.usage_in_bytes";
+	char path[PATH_MAX + 32], *text;
+	unsigned long long n;
+
+	if (!box->cgpath[0][0])
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", box->cgpath[0], file);
+	text = read_file_at(AT_FDCWD, path, 64, NULL);
+	if (!text)
+		return 0;
+	n = strtoull(text, NULL, 10);
+	free(text);
+	return n;
+}
+
+bool ps_box__memory_full(const struct ps_box *box)
+{
+	unsigned long long limit;
+
+	if (!box->owner)
+		return false;
+	limit = box->owner->lim.memory;
+	return limit > PS_BOX_FULL_SLACK && memory_used(box) >= limit - PS_BOX_FULL_SLACK;
+}
+
 void ps_box__destroy(struct ps_box *box)
 {
 	if (!box->owner)

@@ -81,6 +81,12 @@ int ps_box__start(struct ps_boxes *b, struct ps_box *box, uid_t uid, const char 
 void ps_box__kill(struct ps_box *box);
 /* Whether the memory limit killed a process of the box. */
 bool ps_box__oom(const struct ps_box *box);
+/* Whether the box uses its whole memory now (within PS_BOX_FULL_SLACK of
+ * the limit): a program that reclaims at its limit (page cache evicted
+ * and read again, no swap) can run out of time before the OOM killer
+ * comes; asked before the box is killed at a time-out. */
+#define PS_BOX_FULL_SLACK (4ull << 20)
+bool ps_box__memory_full(const struct ps_box *box);
 /* Kill what is left, reap the interpreter, close the fds.  Accepts a box
  * never started (owner NULL). */
 void ps_box__destroy(struct ps_box *box);

@@ -89,6 +89,7 @@ struct ps_job {
 	char exc_type[128];
 	/* how it ended */
 	bool started, exited, limit_hit, timed_out, output_over, record_over, interrupted;
+	bool memory_full; /* at its time-out, the box was at its memory limit */
 	bool failed;                  /* runtrace's own failure */
 	char why[256];
 	int status;
@@ -823,6 +824,7 @@ static int on_event(void *ctx, void *data, size_t len)
 		return 0; /* it died: the exit is handled with the pidfd */
 	if (err == -ETIMEDOUT) {
 		j->timed_out = true;
+		j->memory_full = ps_box__memory_full(&j->box);
 		job_kill(j);
 		return 0;
 	}
@@ -898,6 +900,11 @@ static void finish(struct ps_job *j)
 			 j->req->steps);
 	else if (j->interrupted)
 		snprintf(cause, sizeof(cause), "Interrupted: runtrace was stopped");
+	else if (ps_box__oom(&j->box) || (j->timed_out && j->memory_full))
+		/* killed at its limit, or out of time while reclaiming at it */
+		snprintf(cause, sizeof(cause),
+			 "Memory limit exceeded: the program used more than %llu MiB",
+			 (unsigned long long)(o->box.memory >> 20));
 	else if (j->timed_out)
 		snprintf(cause, sizeof(cause),
 			 "Time limit exceeded: the program ran for more than %.3g s",
@@ -909,10 +916,6 @@ static void finish(struct ps_job *j)
 	else if (j->record_over)
 		snprintf(cause, sizeof(cause), "Record too large: more than %zu bytes",
 			 o->record_limit);
-	else if (ps_box__oom(&j->box))
-		snprintf(cause, sizeof(cause),
-			 "Memory limit exceeded: the program used more than %llu MiB",
-			 (unsigned long long)(o->box.memory >> 20));
 	else if (WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU)
 		snprintf(cause, sizeof(cause),
 			 "Time limit exceeded: the program used more than %u s of CPU",
@@ -1011,6 +1014,7 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 
 		if (t >= deadline && !j->timed_out) {
 			j->timed_out = true;
+			j->memory_full = ps_box__memory_full(&j->box);
 			job_kill(j);
 			/* a stopped program dies of SIGKILL too */
 			deadline = t + 5000000000ull;
