@@ -303,9 +303,12 @@ def test_interval_sets_the_sampling_rate(loop_target):
         pr.close()
     finally:
         pr.kill()
-    # ticks that found the target running, per second it ran: 1/period
-    assert rates[0] == pytest.approx(500, rel=0.25), rates
-    assert rates[1] == pytest.approx(100, rel=0.25), rates
+    # ticks that found the target running, per second it ran: 1/period.
+    # Within 35%: on a loaded 2-CPU VM the target's time slices can fall
+    # in step with the 10 ms timer (74 a second was seen with a compiler
+    # beside it); a period that did not change would stay 5 times off.
+    assert rates[0] == pytest.approx(500, rel=0.35), rates
+    assert rates[1] == pytest.approx(100, rel=0.35), rates
 
 
 @requires_bpf
