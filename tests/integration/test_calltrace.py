@@ -232,6 +232,33 @@ def test_max_events_keeps_most_recent(outdir):
 
 
 @requires_bpf
+def test_large_log_complete_and_in_order(outdir, tmp_path):
+    """A log of 200000 lines and more (formatted by several threads where
+    there are several CPUs, written in order): every read and write dd
+    counts in its own account, once each, in time order, and syscalls.jsonl
+    the same calls in the same order."""
+    acct = tmp_path / "dd.txt"
+    p = run_rt("-o", outdir, "--call-trace=json", "--", "/bin/sh", "-c",
+               f"dd if=/dev/zero of=/dev/null bs=3 count=100000 2>{acct}; exit 1")
+    assert p.returncode == 1, p.stdout + p.stderr
+    rundir, = sorted(artifacts_of(p).glob("run-*"))
+    m = re.search(r"^(\d+)\+0 records in\n(\d+)\+0 records out", acct.read_text(), re.M)
+    assert m, acct.read_text()
+    lines = log_lines(rundir)
+    calls = [RT_LINE.match(l) for l in lines]
+    assert all(calls), [l for l in lines if not RT_LINE.match(l)][:5]
+    reads = [l for l in lines if re.search(r'\] read\(0, "\\0\\0\\0", 3\) = 3 <', l)]
+    writes = [l for l in lines if re.search(r'\] write\(1, "\\0\\0\\0", 3\) = 3 <', l)]
+    assert (len(reads), len(writes)) == (int(m.group(1)), int(m.group(2))) == (100000, 100000)
+    times = [l.split(" ", 1)[0] for l in lines]
+    assert times == sorted(times)
+    text_names = [CALL.match(c.group(2)).group(1) for c in calls
+                  if not c.group(2).startswith(EVENTS)]
+    objs = [json.loads(l) for l in (rundir / "syscalls.jsonl").read_text().splitlines()]
+    assert [o["syscall"] for o in objs if "syscall" in o] == text_names
+
+
+@requires_bpf
 def test_successful_run_leaves_no_log(outdir):
     p = run_rt("-o", outdir, "--call-trace", "-c", "3", "--", "/bin/true")
     assert p.returncode == 0, p.stdout + p.stderr
