@@ -108,7 +108,6 @@ static bool probe_mount_setattr(void)
 
 void features_probe_bpf(struct features *f)
 {
-	struct btf *btf;
 	char path[PATH_MAX];
 	struct stat sb;
 
@@ -121,11 +120,6 @@ void features_probe_bpf(struct features *f)
 	f->atomic_xchg = probe_atomic_xchg();
 	f->bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1;
 	f->mount_setattr = probe_mount_setattr();
-	btf = btf__load_vmlinux_btf();
-	if (btf) {
-		f->block_io_start = features_tp_struct_arg(btf, "block_io_start", "request") == 0;
-		btf__free(btf);
-	}
 	/* cgroup.kill (5.14) exists in non-root cgroups only: make one to look. */
 	if (f->cgroup2[0]) {
 		snprintf(path, sizeof(path), "%s/runtrace-probe-%d", f->cgroup2, getpid());
@@ -207,6 +201,9 @@ static const char *yes_no(bool b)
 
 void features_print(FILE *out, const struct features *f)
 {
+	struct btf *btf;
+	bool io_start;
+
 	fprintf(out, "libbpf: %u.%u\n", libbpf_major_version(), libbpf_minor_version());
 	fprintf(out, "kernel: %s\n", f->kernel);
 	fprintf(out, "btf: %s\n", yes_no(f->btf));
@@ -227,8 +224,13 @@ void features_print(FILE *out, const struct features *f)
 		"no (5.12: pystep refuses to start)");
 	fprintf(out, "cgroup.kill: %s\n", f->cgroup_kill ? "yes" :
 		"no (5.14: a run's leftovers are killed pid by pid)");
+	/* looked up here only: parsing the kernel's BTF costs every start
+	 * ~15 ms, and --sys-trace finds it in the BTF it loads anyway */
+	btf = btf__load_vmlinux_btf();
+	io_start = btf && features_tp_struct_arg(btf, "block_io_start", "request") == 0;
+	btf__free(btf);
 	fprintf(out, "block_io_start: %s (--sys-trace attributes disk IO %s)\n",
-		yes_no(f->block_io_start), f->block_io_start ? "at submission" : "at issue");
+		yes_no(io_start), io_start ? "at submission" : "at issue");
 }
 
 int features_require_bpf(struct features *f, const char *what)

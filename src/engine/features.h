@@ -22,7 +22,6 @@ struct features {
 	bool tracing_prog;       /* BPF_PROG_TYPE_TRACING: tp_btf (5.5) */
 	bool cgroup_skb;         /* BPF_PROG_TYPE_CGROUP_SKB */
 	bool cgroup_kill;        /* cgroup.kill (5.14) */
-	bool block_io_start;     /* tracepoint block_io_start (6.5) for --sys-trace */
 	bool atomic_xchg;        /* BPF atomic exchange (5.12): syscall tracing's
 				  * per-CPU claims (--call-trace, trace, deps) */
 	bool bpf_loop;           /* bpf_loop() (5.17): calls' value copies */
