@@ -531,17 +531,23 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* A file of the box's memory cgroup (v2: @v2, v1: @v1), or NULL. */
+static char *memory_file(const struct ps_box *box, const char *v2, const char *v1)
+{
+	char path[PATH_MAX + 32];
+
+	if (!box->cgpath[0][0])
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%s", box->cgpath[0], box->ncg == 1 ? v2 : v1);
+	return read_file_at(AT_FDCWD, path, 4096, NULL);
+}
+
 /* The oom_kill count of the box's memory cgroup. */
 static unsigned long long oom_kills(const struct ps_box *box)
 {
-	const char *file = box->ncg == 1 ? "memory.events" : "memory.oom_control";
-	char path[PATH_MAX + 32], *text, *p;
+	char *text = memory_file(box, "memory.events", "memory.oom_control"), *p;
 	unsigned long long n = 0;
 
-	if (!box->cgpath[0][0])
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s", box->cgpath[0], file);
-	text = read_file_at(AT_FDCWD, path, 4096, NULL);
 	if (!text)
 		return 0;
 	p = strstr(text, "oom_kill ");
@@ -726,14 +732,9 @@ bool ps_box__oom(const struct ps_box *box)
 /* The box's memory use now, from its memory cgroup (0 if unknown). */
 static unsigned long long memory_used(const struct ps_box *box)
 {
-	const char *file = box->ncg == 1 ? "memory.current" : "memory.usage_in_bytes";
-	char path[PATH_MAX + 32], *text;
+	char *text = memory_file(box, "memory.current", "memory.usage_in_bytes");
 	unsigned long long n;
 
-	if (!box->cgpath[0][0])
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s", box->cgpath[0], file);
-	text = read_file_at(AT_FDCWD, path, 64, NULL);
 	if (!text)
 		return 0;
 	n = strtoull(text, NULL, 10);
