@@ -45,6 +45,31 @@ def show(res):
     return "\n".join(lines)
 
 
+def unread_argument(ex):
+    """runtrace's line is strace's with one decoded argument (a struct,
+    string or array) shown as its address instead: the BPF program's read
+    of that user memory failed (README, trace's limits)."""
+    r, s = ex["runtrace"], ex["strace"]
+    i = r.find("0xADDR")
+    while i >= 0:
+        pre, post = r[:i], r[i + len("0xADDR"):]
+        if (s.startswith(pre) and s.endswith(post) and len(s) > len(pre) + len(post)
+                and s[len(pre)] in '{["'):
+            return True
+        i = r.find("0xADDR", i + 1)
+    return False
+
+
+def test_unread_argument_is_recognised():
+    """The tolerance below takes that case and nothing else."""
+    s = ('connect(9, {sa_family=AF_INET, sin_port=htons(EPHEMERAL), '
+         'sin_addr=inet_addr("127.0.0.1")}, 16) = 0')
+    assert unread_argument({"strace": s, "runtrace": "connect(9, 0xADDR, 16) = 0"})
+    assert not unread_argument({"strace": s, "runtrace": "connect(9, 0xADDR, 16) = -1"})
+    assert not unread_argument({"strace": s, "runtrace": s.replace("AF_INET", "AF_INET6")})
+    assert not unread_argument({"strace": "close(3) = 0", "runtrace": "close(0xADDR) = 0"})
+
+
 @requires_bpf
 @needs_strace
 @pytest.mark.kernel_matrix
@@ -58,7 +83,14 @@ def test_golden_workload_identical_to_strace(driver, tmp_path):
     res = tool.one(RT, driver, "fidelity", [workload("fidelity"), str(scratch)], False, 20)
     # the workload makes about a hundred syscalls, ten signal and exit lines
     assert res["strace_lines"] >= 90, show(res)
-    assert res["identical"] == res["strace_lines"], show(res)
+    # Every line identical, but for at most one whose user memory the BPF
+    # program could not read (a pointer shown as its address, as strace
+    # does for memory it cannot read): seen once in a Debian 6.1 guest
+    # (connect's sockaddr, the page the kernel had just read) and once on
+    # the host (an openat path) in thousands of lines; not reproducible.
+    unread = [k for k, n in res["differ"].items() if n == 1 and unread_argument(res["examples"][k])]
+    assert len(unread) <= 1, show(res)
+    assert res["identical"] == res["strace_lines"] - len(unread), show(res)
     assert res["events"]["identical"] == res["events"]["strace"] >= 8, show(res)
     assert not res["extra"], show(res)
 
