@@ -258,7 +258,9 @@ static void add_cstring(struct strbuf *out, const unsigned char *s, size_t size)
 
 /* ---- flags and enums (strace's printflags, printxval) ------------------------ */
 
-static bool raw_mode; /* -X raw, for the record being decoded */
+/* -X raw, for the record being decoded; per thread: a large log is decoded
+ * by several threads at once (syscalls/calltrace.c) */
+static _Thread_local bool raw_mode;
 
 void rt_sc_flags(struct strbuf *out, const void *table, unsigned long val, const char *dflt)
 {
@@ -2628,10 +2630,12 @@ enum special {
 	SP_EXIT,
 };
 
-static enum special special_of(__u32 nr)
+static unsigned char special_tab[RT_SC_NR_MAX];
+
+/* Filled before main(), so threads that decode at once only read it (and
+ * no lock or futex call shows among the syscalls of a traced decoder). */
+__attribute__((constructor)) static void special_init(void)
 {
-	static unsigned char tab[RT_SC_NR_MAX];
-	static bool ready;
 	static const struct {
 		const char *name;
 		enum special sp;
@@ -2646,16 +2650,18 @@ static enum special special_of(__u32 nr)
 	};
 	size_t i;
 
-	if (!ready) {
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			int n = rt_sc_lookup(names[i].name);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int n = rt_sc_lookup(names[i].name);
 
-			if (n >= 0)
-				tab[n] = names[i].sp;
-		}
-		ready = true;
+		if (n >= 0)
+			special_tab[n] = names[i].sp;
 	}
-	return nr < RT_SC_NR_MAX ? tab[nr] : SP_NONE;
+}
+
+/* Decoders of their own, by syscall number. */
+static enum special special_of(__u32 nr)
+{
+	return nr < RT_SC_NR_MAX ? special_tab[nr] : SP_NONE;
 }
 
 /* How many arguments strace shows: open/openat's mode only with O_CREAT
