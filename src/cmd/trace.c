@@ -430,8 +430,6 @@ static int trace_main(struct trace_cfg *c)
 	err = watch__run(t.watch);
 	if (err == -EPIPE) {
 		rt_dbg("trace: the output's reader went away: detached");
-		if (c->argv)
-			watch__signal(t.watch, SIGPIPE);
 	} else if (err && t.werr) {
 		rt_err("cannot write the trace: %s", strerror(-err));
 	}

@@ -270,8 +270,10 @@ int watch__run(struct watch *w)
 			w->stop = true;
 	}
 out:
-	if (err && w->opts.argv && err != -EPIPE)
-		watch__signal(w, SIGKILL); /* a broken watch ends the command */
+	/* a broken watch ends the command; a reader of the output that went
+	 * away gives it SIGPIPE, as writing to a closed pipe would */
+	if (err && w->opts.argv)
+		watch__signal(w, err == -EPIPE ? SIGPIPE : SIGKILL);
 	if (w->begun) {
 		derr = detach(w);
 		if (!err)
@@ -295,11 +297,6 @@ int watch__stop_signal(const struct watch *w)
 	return w->stop_signal;
 }
 
-struct rt_run *watch__run_of(struct watch *w)
-{
-	return &w->run;
-}
-
 size_t watch__tasks_at(const struct watch *w, __u64 ts)
 {
 	return scope_tracker_tasks_at(tracker(w), ts);
@@ -307,8 +304,6 @@ size_t watch__tasks_at(const struct watch *w, __u64 ts)
 
 void watch__free(struct watch *w)
 {
-	int i;
-
 	if (!w)
 		return;
 	if (w->begun) {
@@ -324,26 +319,30 @@ void watch__free(struct watch *w)
 	/* the scope tracker is the watch's; the caller frees its own sinks */
 	if (w->nsinks)
 		w->sinks[0].ops->free(w->sinks[0].self);
-	for (i = 1; i < w->nsinks; i++)
-		w->sinks[i].self = NULL;
 	free(w->sinks);
 	loop__free(w->loop);
 	free(w);
+}
+
+bool watch_command_resolve(const char *file, char *path, size_t len)
+{
+	if (!strchr(file, '/')) {
+		if (child_resolve(file, path, len))
+			return true;
+		rt_err("cannot execute '%s': not found in PATH", file);
+		return false;
+	}
+	snprintf(path, len, "%s", file);
+	if (access(file, X_OK)) {
+		rt_err("cannot execute '%s': %s", file, strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 bool watch_command_exists(const char *file)
 {
 	char path[PATH_MAX];
 
-	if (!strchr(file, '/')) {
-		if (child_resolve(file, path, sizeof(path)))
-			return true;
-		rt_err("cannot execute '%s': not found in PATH", file);
-		return false;
-	}
-	if (access(file, X_OK)) {
-		rt_err("cannot execute '%s': %s", file, strerror(errno));
-		return false;
-	}
-	return true;
+	return watch_command_resolve(file, path, sizeof(path));
 }

@@ -54,8 +54,6 @@ int watch__run(struct watch *w);
 bool watch__child_status(const struct watch *w, int *status);
 /* The stop signal that ended the watch, or 0. */
 int watch__stop_signal(const struct watch *w);
-/* The run the sinks see (drops up to date after watch__run). */
-struct rt_run *watch__run_of(struct watch *w);
 /* Threads traced at time @ts (for strace's pid prefix). */
 size_t watch__tasks_at(const struct watch *w, __u64 ts);
 /* Signal every process of the scope (a command's tree) with @sig. */
@@ -65,6 +63,9 @@ void watch__free(struct watch *w);
 
 /* Whether @file can be executed (found along PATH if it has no '/'); if
  * not, one line naming it. */
+/* The same, with the path the command will be executed from in @path
+ * (its PATH entry, or @file itself when it has a '/'). */
+bool watch_command_resolve(const char *file, char *path, size_t len);
 bool watch_command_exists(const char *file);
 
 #endif
