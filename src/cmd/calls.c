@@ -25,6 +25,7 @@
 #include "engine/loop.h"
 #include "engine/scope.h"
 #include "engine/session.h"
+#include "engine/watch.h"
 #include "util/opts.h"
 #include "util/util.h"
 
@@ -351,15 +352,7 @@ static int calls_main(struct calls_cfg *c)
 			goto cleanup;
 		}
 	} else {
-		if (strchr(c->argv[0], '/'))
-			snprintf(exe, sizeof(exe), "%s", c->argv[0]);
-		else if (!child_resolve(c->argv[0], exe, sizeof(exe))) {
-			rt_err("cannot execute '%s': not found in PATH", c->argv[0]);
-			ret = 127;
-			goto cleanup;
-		}
-		if (access(exe, X_OK)) {
-			rt_err("cannot execute '%s': %s", exe, strerror(errno));
+		if (!watch_command_resolve(c->argv[0], exe, sizeof(exe))) {
 			ret = 127;
 			goto cleanup;
 		}
@@ -417,7 +410,11 @@ static int calls_main(struct calls_cfg *c)
 		goto cleanup;
 	}
 	loop__on_signal(t.loop, on_signal, &t);
-	session__begin_run(t.ses, &t.run);
+	err = session__begin_run(t.ses, &t.run);
+	if (err) {
+		rt_err("cannot set up the trace: %s", strerror(-err));
+		goto cleanup;
+	}
 	begun = true;
 	/* the scope: the process, then the command released */
 	err = session__register(t.ses, tgid, CALLS_RUN);

@@ -714,7 +714,11 @@ static int start_session(struct profiler *p)
 		return err ? err : -EINVAL;
 	}
 	p->smp = sampler_of(&p->sink);
-	session__begin_run(p->ses, &p->run);
+	err = session__begin_run(p->ses, &p->run);
+	if (err) {
+		rt_err("cannot set up the profiler: %s", strerror(-err));
+		return err;
+	}
 	p->started_ns = now_ns(CLOCK_MONOTONIC);
 	python_on(p);
 	push_ranges(p);
