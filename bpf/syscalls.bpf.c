@@ -429,6 +429,14 @@ int BPF_PROG(calltrace_task_exit, struct task_struct *p)
 	struct ct_cpu *c;
 	__u32 run;
 
+	/* a signal still kept for the thread is never dequeued: forget it (and
+	 * let the syscall path stop looking when none is kept) */
+	if (ct_ignored_n) {
+		__u32 tid = bpf_get_current_pid_tgid();
+
+		if (!bpf_map_delete_elem(&calltrace_ignored, &tid))
+			__sync_fetch_and_sub(&ct_ignored_n, 1);
+	}
 	c = ct_claim(&run);
 	if (!c) {
 		struct rt_thread_exit one;
@@ -603,8 +611,8 @@ int BPF_PROG(calltrace_signal_ignored, int sig, struct kernel_siginfo *info,
 	 * second one before that shows the first now */
 	tid = s.hdr.tid;
 	kept = bpf_map_lookup_elem(&calltrace_ignored, &tid);
-	if (kept)
-		ct_output_direct(kept, sizeof(*kept));
+	if (kept && bpf_ringbuf_output(&events, kept, sizeof(*kept), rt_wakeup_flags()))
+		rt_count_drop(RT_EV_SYSCALL); /* not a bypass: no batch was claimed */
 	if (!bpf_map_update_elem(&calltrace_ignored, &tid, &s, BPF_ANY) && !kept)
 		__sync_fetch_and_add(&ct_ignored_n, 1);
 	return 0;
