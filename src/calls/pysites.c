@@ -359,7 +359,6 @@ static __u64 find_table(struct elf_file *ef, __u64 lo, __u64 hi)
 		}
 		free(vals);
 	}
-	(void)i;
 	return found;
 }
 
@@ -379,8 +378,6 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 			 elf_file__path(ef));
 		return -ENOENT;
 	}
-	out->eval = eval->value;
-	out->eval_size = eval->size;
 	out->runtime = rt->value;
 	{
 		static const struct {
@@ -412,7 +409,6 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 			continue;
 		if (!strcmp(u[i].name, "function__return")) {
 			out->ret_pc = u[i].pc;
-			out->ret_off = u[i].pc_offset;
 			out->ret_sema = u[i].semaphore;
 		} else if (!strcmp(u[i].name, "audit")) {
 			out->audit_pc = u[i].pc;

@@ -27,7 +27,7 @@ struct py_sites {
 	__u64 resume_off[2];    /* their file offsets */
 	int resume_reg[2];      /* enum rt_call_reg holding the frame there */
 	int nresume;
-	__u64 ret_pc, ret_off;  /* function__return USDT (0: none) */
+	__u64 ret_pc;           /* function__return USDT (0: none) */
 	__u64 ret_sema;         /* its semaphore's link-time address */
 	/* Where the eval loop tests that semaphore on every way out of a
 	 * frame (return, yield, exception): the direct branch after each
@@ -38,7 +38,6 @@ struct py_sites {
 	int nexit;
 	__u64 audit_pc;         /* audit USDT (0: none) */
 	__u64 runtime;          /* _PyRuntime link-time address */
-	__u64 eval, eval_size;  /* _PyEval_EvalFrameDefault */
 	__u64 types[RT_PK_N];   /* builtin types by enum rt_call_pykind (0: none) */
 };
 

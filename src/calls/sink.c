@@ -691,7 +691,7 @@ static void python_args(struct calls *c, struct proc *p, const struct rt_call_ev
 		__u64 a = slots[i], name = 0;
 
 		/* an argument a closure shares: a cell, the value inside */
-		if (t && !strcmp(t->name, "cell"))
+		if (t && !t->heap && !strcmp(t->name, "cell"))
 			memreader__read_u64(m, a + c->off->cell_ref, &a);
 		if (i < argc) {
 			out_arg(o, py_repr(c, p, a, v));

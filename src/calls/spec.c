@@ -21,22 +21,6 @@ static const struct {
 	{ "char", CT_CHAR }, { "void", CT_NONE },
 };
 
-const char *call_ctype_name(enum call_ctype t)
-{
-	switch (t) {
-	case CT_NONE: return "void";
-	case CT_INT: return "int";
-	case CT_UINT: return "uint";
-	case CT_HEX: return "hex";
-	case CT_PTR: return "ptr";
-	case CT_STR: return "str";
-	case CT_CHAR: return "char";
-	case CT_LONG: return "long";
-	case CT_ULONG: return "ulong";
-	}
-	return "?";
-}
-
 __s64 call_ctype_value(enum call_ctype t, __u64 reg)
 {
 	switch (t) {

@@ -75,7 +75,6 @@ struct call_errif {
 int call_errif_parse(const char *s, struct call_errif *out, char *err, size_t errlen);
 bool call_errif_match(const struct call_errif *e, __s64 ret);
 
-const char *call_ctype_name(enum call_ctype t);
 /* A register's value as type @t sees it (int: the low 32 bits, signed). */
 __s64 call_ctype_value(enum call_ctype t, __u64 reg);
 

@@ -214,9 +214,7 @@ struct deps {
 	char *root;
 	char *out_dvc, *out_dep, *out_json; /* absolute */
 	struct features feat;
-	struct sink sinks[1];
-	int nsinks;
-	struct sink *files;
+	struct sink files;       /* the file-access model (src/files/) */
 	struct watch *watch;
 	__s64 start_ns;          /* CLOCK_REALTIME_COARSE when the command starts */
 };
@@ -227,11 +225,9 @@ struct deps {
 static int started(void *ctx, pid_t child)
 {
 	struct deps *d = ctx;
-	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-	d->start_ns = (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
-	return files_sink_start(d->files, child);
+	d->start_ns = (__s64)now_ns(CLOCK_REALTIME_COARSE);
+	return files_sink_start(&d->files, child);
 }
 
 /* @path made absolute against the cwd, normalised, and checked: a file
@@ -362,14 +358,14 @@ static void print_list(const struct rt_files_view *v)
 }
 
 /* The view of the model, hashed, written where asked.  0 or -errno. */
-static int write_outputs(struct deps *d, __s64 start_ns)
+static int write_outputs(struct deps *d)
 {
 	struct deps_cfg *c = d->cfg;
-	struct rt_files *m = files_sink_model(d->files);
+	struct rt_files *m = files_sink_model(&d->files);
 	const struct rt_files_stats *fs = rt_files__stats(m);
 	struct rt_files_view_opts o = { .root = d->root, .all = c->all, .files = c->files,
 					.ignore = c->ignore, .nignore = c->nignore,
-					.start_ns = start_ns };
+					.start_ns = d->start_ns };
 	struct strbuf cmd = { 0 }, json = { 0 };
 	struct rt_files_view v;
 	size_t i;
@@ -418,23 +414,12 @@ static int write_outputs(struct deps *d, __s64 start_ns)
 	return err;
 }
 
-static int create_sinks(struct deps *d)
-{
-	struct files_sink_opts fo = { .cwd = d->cwd, .optional = true };
-	int err;
-
-	err = files_sink_new(&fo, &d->sinks[d->nsinks]);
-	if (err)
-		return err;
-	d->files = &d->sinks[d->nsinks++];
-	return 0;
-}
-
 static int deps_main(struct deps_cfg *c)
 {
 	struct deps d = { .cfg = c };
 	struct watch_opts wo = { .what = "deps", .argv = c->argv, .started = started, .ctx = &d };
-	int ret = RT_EXIT_INTERNAL, err, status, i;
+	struct files_sink_opts fo = { .optional = true };
+	int ret = RT_EXIT_INTERNAL, err, status;
 
 	rt_debug_on = c->debug;
 	ret = prepare(&d);
@@ -447,10 +432,11 @@ static int deps_main(struct deps_cfg *c)
 		ret = 127; /* as a shell says for a command it cannot run */
 		goto cleanup;
 	}
-	if (create_sinks(&d))
+	fo.cwd = d.cwd;
+	if (files_sink_new(&fo, &d.files))
 		goto cleanup;
-	wo.sinks = d.sinks;
-	wo.nsinks = d.nsinks;
+	wo.sinks = &d.files;
+	wo.nsinks = 1;
 	/* open, configure, load, attach; the command, the loop, the end */
 	d.watch = watch__new(&wo);
 	if (!d.watch)
@@ -480,19 +466,19 @@ static int deps_main(struct deps_cfg *c)
 		ret = RT_EXIT_INTERNAL;
 		goto cleanup;
 	}
-	if (files_sink_stats(d.files)->lost) {
+	if (files_sink_stats(&d.files)->lost) {
 		rt_err("deps: %llu records lost (ring buffer full): the lists would be incomplete: "
-		       "nothing written", (unsigned long long)files_sink_stats(d.files)->lost);
+		       "nothing written", (unsigned long long)files_sink_stats(&d.files)->lost);
 		ret = RT_EXIT_INTERNAL;
 		goto cleanup;
 	}
-	if (write_outputs(&d, d.start_ns))
+	if (write_outputs(&d))
 		ret = RT_EXIT_INTERNAL;
 
 cleanup:
 	watch__free(d.watch);
-	for (i = 0; i < d.nsinks; i++)
-		d.sinks[i].ops->free(d.sinks[i].self);
+	if (d.files.ops)
+		d.files.ops->free(d.files.self);
 	free(d.cwd);
 	free(d.root);
 	free(d.out_dvc);

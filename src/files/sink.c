@@ -21,7 +21,6 @@
 #define FILES_TICK_NS 100000000ull
 
 struct files_sink {
-	struct files_sink_opts opts;
 	char *cwd;
 	__u64 filter[RT_SC_NR_MAX / 64];
 	struct ct_join join;
@@ -152,7 +151,6 @@ int files_sink_new(const struct files_sink_opts *o, struct sink *out)
 
 	if (!f)
 		return -ENOMEM;
-	f->opts = *o;
 	f->cwd = strdup(o->cwd);
 	f->queue = rt_files_queue__new();
 	f->model = f->cwd ? rt_files__new(f->cwd) : NULL;
@@ -163,7 +161,6 @@ int files_sink_new(const struct files_sink_opts *o, struct sink *out)
 		files_free(f);
 		return err;
 	}
-	f->opts.cwd = f->cwd;
 	rt_files_syscalls(f->filter, o->optional);
 	ct_join_init(&f->join, false, rt_sc_lookup("execve"), rt_sc_lookup("execveat"));
 	*out = (struct sink){ .ops = &files_ops, .self = f,

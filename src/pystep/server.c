@@ -350,7 +350,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 struct srv_ctx {
 	struct server *s;
 	int signals;
-	bool idle;
 };
 
 static int on_signal(void *ctx)
@@ -368,8 +367,7 @@ static int on_idle(void *ctx)
 
 	if (read(x->s->idle_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		return -errno;
-	x->idle = true;
-	return 0;
+	return 0; /* the wake-up is all: the loop checks all_idle() */
 }
 
 /* Every traced request answered. */
