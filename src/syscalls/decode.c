@@ -259,8 +259,10 @@ static void add_cstring(struct strbuf *out, const unsigned char *s, size_t size)
 /* ---- flags and enums (strace's printflags, printxval) ------------------------ */
 
 /* -X raw, for the record being decoded; per thread: a large log is decoded
- * by several threads at once (syscalls/calltrace.c) */
-static _Thread_local bool raw_mode;
+ * by several threads at once (syscalls/calltrace.c).  initial-exec: this
+ * -fPIC library is linked into the executable, and the default model would
+ * make runtrace need the dynamic loader as a library (__tls_get_addr). */
+static _Thread_local bool raw_mode __attribute__((tls_model("initial-exec")));
 
 void rt_sc_flags(struct strbuf *out, const void *table, unsigned long val, const char *dflt)
 {
