@@ -75,6 +75,10 @@ const volatile __u64 cfg_wakeup_bytes = 1 << 20;
 extern const volatile __u64 cfg_wakeup_bytes;
 #endif
 
+/* The waiting bytes in cfg_wakeup_bytes at the last record that looked
+ * (rt_wakeup_flags). */
+RT_SHARED volatile __u32 rt_wakeup_level;
+
 /* cgroup v2 id of the session's cgroup, under which every run's cgroup is
  * made (0: none).  Set by userspace before load. */
 #ifdef RT_DEFINE_MAPS
@@ -198,16 +202,27 @@ static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size
 	h->tid = (__u32)pid_tgid;
 }
 
-/* Flags for bpf_ringbuf_submit/output, for every record: no wakeup (the
+/*
+ * Flags for bpf_ringbuf_submit/output, for every record: no wakeup (the
  * reader consumes every 50 ms anyway, and a wakeup per record costs the
  * traced process more than the record itself: 1.2x on a fork-heavy loop,
- * 9x on a syscall-heavy one), unless cfg_wakeup_bytes already wait in the
- * ring (a quarter of it, set by userspace). */
+ * 9x on a syscall-heavy one), unless the bytes waiting have just passed a
+ * multiple of cfg_wakeup_bytes (a quarter of the ring, set by userspace).
+ * Only on the way up, and once: a reader that lags that far is awake and
+ * reading, and a wakeup on every record then (a self-IPI each, a VM exit
+ * in a guest) made W1 of tools/bench/trace 18% slower under trace -o,
+ * whose reader fell 16 MiB behind.  Racing CPUs may wake it twice or not
+ * at all; its 50 ms tick bounds the wait.
+ */
 static __always_inline __u64 rt_wakeup_flags(void)
 {
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg_wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	__u32 level = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) / cfg_wakeup_bytes;
+	__u32 last = rt_wakeup_level;
+
+	if (level == last)
+		return BPF_RB_NO_WAKEUP;
+	rt_wakeup_level = level;
+	return level > last ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* Reserve a fixed-size record with its header filled, or count a drop. */
