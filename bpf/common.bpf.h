@@ -191,15 +191,21 @@ static __always_inline __u32 rt_run_of_skb(struct __sk_buff *skb)
 	return run ? *run : 0;
 }
 
-static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size,
-					__u32 run, __u64 pid_tgid)
+static __always_inline void rt_fill_hdr_at(struct rt_hdr *h, __u16 type, __u16 size,
+					   __u32 run, __u64 pid_tgid, __u64 ts)
 {
 	h->type = type;
 	h->size = size;
 	h->run = run;
-	h->ts = bpf_ktime_get_ns();
+	h->ts = ts;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
+}
+
+static __always_inline void rt_fill_hdr(struct rt_hdr *h, __u16 type, __u16 size,
+					__u32 run, __u64 pid_tgid)
+{
+	rt_fill_hdr_at(h, type, size, run, pid_tgid, bpf_ktime_get_ns());
 }
 
 /*

@@ -31,6 +31,10 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 cfg_ct_filter[RT_SC_NR_MAX / 64] = {};
 /* Trace numbers >= RT_SC_NR_MAX (not in the bitmap). */
 const volatile bool cfg_ct_trace_high = true;
+/* Halves carry their time (hdr.ts; 0 without): off when nothing shown
+ * needs it (trace -o without -t, -T or --json), two clock reads a syscall
+ * saved. */
+const volatile bool cfg_ct_clock = true;
 /* Only failed syscalls are shown (-Z): read no blobs for the others. */
 const volatile bool cfg_ct_failed_only = false;
 
@@ -71,6 +75,12 @@ static __always_inline bool ct_wanted(__u64 nr)
 	if (nr >= RT_SC_NR_MAX)
 		return cfg_ct_trace_high;
 	return cfg_ct_filter[nr / 64] & (1ull << (nr & 63));
+}
+
+/* A half's time (cfg_ct_clock). */
+static __always_inline __u64 ct_now(void)
+{
+	return cfg_ct_clock ? bpf_ktime_get_ns() : 0;
 }
 
 static __always_inline __u32 ct_min(__u64 a, __u64 b)
@@ -259,7 +269,7 @@ static __always_inline void ct_put_ignored(void)
 static __always_inline void ct_fill_enter(struct rt_sc_enter *e, struct pt_regs *regs, long id,
 					  __u32 run, __u64 pid_tgid)
 {
-	rt_fill_hdr(&e->hdr, RT_EV_SYSCALL_ENTER, sizeof(*e), run, pid_tgid);
+	rt_fill_hdr_at(&e->hdr, RT_EV_SYSCALL_ENTER, sizeof(*e), run, pid_tgid, ct_now());
 	e->args[0] = regs->di;
 	e->args[1] = regs->si;
 	e->args[2] = regs->dx;
@@ -307,7 +317,7 @@ int BPF_PROG(calltrace_enter, struct pt_regs *regs, long id)
 static __always_inline void ct_fill_exit(struct rt_sc_exit *x, __u64 nr, long ret, __u32 run,
 					 __u64 pid_tgid)
 {
-	rt_fill_hdr(&x->hdr, RT_EV_SYSCALL_EXIT, sizeof(*x), run, pid_tgid);
+	rt_fill_hdr_at(&x->hdr, RT_EV_SYSCALL_EXIT, sizeof(*x), run, pid_tgid, ct_now());
 	x->ret = ret;
 	x->nr = nr;
 	x->flags = 0;

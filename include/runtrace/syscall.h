@@ -62,7 +62,8 @@ struct rt_sc_blob {
 
 /* RT_EV_SYSCALL_ENTER: a syscall begins.  Blobs follow (execve only). */
 struct rt_sc_enter {
-	struct rt_hdr hdr;  /* ts: entry time; size: fixed part + blobs, a multiple of 8 */
+	struct rt_hdr hdr;  /* ts: entry time (0: none read, cfg_ct_clock); size: fixed
+			     * part + blobs, a multiple of 8 */
 	__u64 args[6];      /* raw argument registers */
 	__u32 nr;           /* syscall number */
 	__u16 flags;        /* RT_SC_F_TRUNC */
@@ -72,7 +73,8 @@ _Static_assert(sizeof(struct rt_sc_enter) == 80, "rt_sc_enter layout is ABI");
 
 /* RT_EV_SYSCALL_EXIT: the syscall returned.  Blobs follow. */
 struct rt_sc_exit {
-	struct rt_hdr hdr;  /* ts: exit time; size: fixed part + blobs, a multiple of 8 */
+	struct rt_hdr hdr;  /* ts: exit time (0: none read, cfg_ct_clock); size: fixed
+			     * part + blobs, a multiple of 8 */
 	__s64 ret;          /* return value (raw: -errno on failure) */
 	__u32 nr;           /* syscall number (orig_ax) */
 	__u16 flags;        /* RT_SC_F_TRUNC */

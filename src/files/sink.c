@@ -37,7 +37,7 @@ static int files_configure(void *self, struct runtrace_bpf *skel)
 
 	/* configure: the file, descriptor and process syscalls; paths and
 	 * fd pairs only (-s 0: no data bytes); proc records stay on */
-	ct_kernel_configure(skel, f->filter, false, 0, false);
+	ct_kernel_configure(skel, f->filter, false, 0, false, true);
 	skel->rodata->cfg_proc_events = true;
 	ct_timers_configure(skel);
 	return 0;

@@ -75,15 +75,16 @@ struct calltrace {
 };
 
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
-			 long strsize, bool failed_only)
+			 long strsize, bool failed_only, bool clock)
 {
-	/* configure: syscall bitmap, capture spec, -s, -Z */
+	/* configure: syscall bitmap, capture spec, -s, -Z, the halves' time */
 	session__enable_maps(skel, "calltrace_");
 	memcpy((void *)skel->rodata->cfg_ct_filter, filter, sizeof(skel->rodata->cfg_ct_filter));
 	skel->rodata->cfg_ct_trace_high = high;
 	rt_sc_capture_fill((void *)skel->rodata->cfg_ct_capture, (void *)skel->rodata->cfg_ct_bycmd);
 	skel->rodata->cfg_ct_strsize = strsize;
 	skel->rodata->cfg_ct_failed_only = failed_only;
+	skel->rodata->cfg_ct_clock = clock;
 	bpf_program__set_autoload(skel->progs.calltrace_enter, true);
 	bpf_program__set_autoload(skel->progs.calltrace_exit, true);
 	bpf_program__set_autoload(skel->progs.calltrace_switch, true);
@@ -182,7 +183,7 @@ static int ct_configure(void *self, struct runtrace_bpf *skel)
 
 	ct->skel = skel;
 	ct_kernel_configure(skel, ct->filter, ct->filter_high, ct->opts.strsize,
-			    ct->opts.failed_only);
+			    ct->opts.failed_only, true);
 	return 0;
 }
 

@@ -26,7 +26,7 @@ int ct_filter_from(const char *expr, __u64 *filter, bool *high);
  * (RT_SC_NR_MAX bits) and @high, the capture spec, -s, -Z; its maps and
  * programs. */
 void ct_kernel_configure(struct runtrace_bpf *skel, const __u64 *filter, bool high,
-			 long strsize, bool failed_only);
+			 long strsize, bool failed_only, bool clock);
 
 /* Records that went straight to the ring buffer, without their user
  * memory, because their CPU's batch was claimed by a program they

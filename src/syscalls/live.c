@@ -51,7 +51,7 @@ struct live {
 	 * not printed yet), and the threads whose entry was printed
 	 * unfinished and wait for their `<... resumed>` */
 	__u32 held;
-	__u64 held_ts;                   /* its entry time */
+	__u64 held_ts;                   /* its entry time (or arrival) */
 	bool open;                       /* the held entry's part is written, no newline */
 	struct strbuf opened;            /* ... that part */
 	struct strbuf scratch;
@@ -61,12 +61,21 @@ struct live {
 	size_t rec_cap;
 };
 
+/* Whether a line shows or depends on when its syscall ran: times (-t, -T,
+ * --json) or the pid prefix, which follows the number of tasks at that
+ * time.  Without, the halves carry no time: two clock reads a syscall
+ * less. */
+static bool live_needs_clock(const struct live_opts *o)
+{
+	return o->json || o->tmode || o->durations || !o->column_pids;
+}
+
 static int live_configure(void *self, struct runtrace_bpf *skel)
 {
 	struct live *l = self;
 
 	ct_kernel_configure(skel, l->filter, l->filter_high, l->opts.strsize,
-			    l->opts.failed_only);
+			    l->opts.failed_only, live_needs_clock(&l->opts));
 	ct_timers_configure(skel);
 	return 0;
 }
@@ -312,7 +321,8 @@ static int live_event(void *self, struct rt_run *run, const struct rt_hdr *h, si
 			if (l->held && l->held != h->tid)
 				release_held(l);
 			l->held = h->tid;
-			l->held_ts = h->ts;
+			/* (without a clock in the halves, its arrival) */
+			l->held_ts = h->ts ? h->ts : now_ns(CLOCK_MONOTONIC);
 		}
 		return err;
 	default:

@@ -163,6 +163,47 @@ def test_json_lines(tmp_path):
     assert any(o.get("exited") == 1 for o in objs)
 
 
+# A line of -o -ttt -T: "PID SECONDS.MICROS body <DURATION>".
+TIMED_LINE = re.compile(r"^(\d+) +(\d+\.\d{6}) (.*?)(?: <(\d+\.\d{6})>)?$")
+
+
+@requires_bpf
+@pytest.mark.kernel_matrix
+def test_times_and_durations(tmp_path):
+    """-ttt/-T against what the command asked for: sleep 0.2's
+    clock_nanosleep lasts 0.2 s at least and the next syscall starts 0.2 s
+    after it at least; every time lies within the test's own clock reading
+    around the run, in order.  Without -t/-T/--json runtrace reads no clock
+    in the kernel: its lines must be those of a timed run, times aside."""
+    out = tmp_path / "timed.txt"
+    t0 = time.time()
+    p = run_rt("trace", "-ttt", "-T", "-o", out, "--", "sleep", "0.2")
+    t1 = time.time()
+    assert p.returncode == 0, p.stderr
+    lines = [TIMED_LINE.match(l) for l in out.read_text().splitlines()
+             if not l.startswith("runtrace:")]
+    assert all(lines), out.read_text()
+    ts = [float(m.group(2)) for m in lines]
+    assert t0 - 0.005 <= ts[0] and ts[-1] <= t1 + 0.005, (t0, ts[0], ts[-1], t1)
+    assert ts == sorted(ts), "one thread's lines out of time order"
+    k = next(i for i, m in enumerate(lines) if "nanosleep(" in m.group(3))
+    assert 0.2 <= float(lines[k].group(4)) < 2.0, lines[k].group(0)
+    assert ts[k + 1] - ts[k] >= 0.2, (lines[k].group(0), lines[k + 1].group(0))
+    assert lines[-1].group(3) == "+++ exited with 0 +++" and lines[-1].group(4) is None
+
+    runs = {}
+    for name, flags in (("plain", []), ("timed", ["-tt", "-T"])):
+        o = tmp_path / f"{name}.txt"
+        run_rt("trace", *flags, "-o", o, "--", workload(GOLDEN), "all", tmp_path / "acct.txt")
+        body = [re.sub(r" <\d+\.\d{6}>$", "", l) for l in o.read_text().splitlines()]
+        if name == "timed":
+            assert all(re.match(r"^\d+ +\d\d:\d\d:\d\d\.\d{6} ", l) for l in body
+                       if not l.startswith("runtrace:")), body[:3]
+        runs[name] = canonical(from_exec_of(parse_calls(as_strace_lines("\n".join(body)),
+                                                        ST_LINE), GOLDEN))
+    assert runs["plain"] == runs["timed"]
+
+
 # ---- -c ------------------------------------------------------------------
 
 def count_table(text):
