@@ -93,7 +93,8 @@ def canonical(calls):
             q = QUOTED.search(args)
             path = q.group(1) if q else None
         threads[tid].append((name, r, path))
-    return sorted(tuple(v) for v in threads.values())
+    return sorted((tuple(v) for v in threads.values()),
+                  key=lambda t: [(n, r, p or "") for n, r, p in t])
 
 
 def run_golden(outdir, mode, *extra):
