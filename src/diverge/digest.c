@@ -436,11 +436,6 @@ struct blobs {
 	int argv_total;
 };
 
-static const unsigned char *bdata(const struct rt_sc_blob *b)
-{
-	return (const unsigned char *)(b + 1);
-}
-
 static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blobs *bl)
 {
 	struct rt_sc_blob_it it;
@@ -456,7 +451,7 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 			if (bl->argc < RT_SC_ARGV_MAX)
 				bl->argv[bl->argc++] = b;
 		} else if (b->kind == RT_BLOB_ARGV_END && b->len >= 4) {
-			memcpy(&bl->argv_total, bdata(b), 4);
+			memcpy(&bl->argv_total, rt_sc_blob_data(b), 4);
 		}
 	}
 	return it.bad ? -EINVAL : 0;
@@ -467,7 +462,7 @@ static size_t str_len(const struct rt_sc_blob *b)
 {
 	size_t n = b->len;
 
-	if (n && bdata(b)[n - 1] == 0)
+	if (n && rt_sc_blob_data(b)[n - 1] == 0)
 		n--;
 	return n;
 }
@@ -596,7 +591,7 @@ static int collect_syscall(struct dv_digest *dg, const struct dv_classes *cl,
 		const struct rt_sc_blob *b;
 
 		if (!parse_blobs(ev, len, &bl) && (b = path_blob(rt_sc_desc(ev->nr), &bl)))
-			set_exec(&dg->procs[p], (const char *)bdata(b), str_len(b), ev->hdr.ts);
+			set_exec(&dg->procs[p], (const char *)rt_sc_blob_data(b), str_len(b), ev->hdr.ts);
 	}
 	return 0;
 }
@@ -1015,8 +1010,8 @@ static bool random_path(const struct rt_sc_blob *b)
 {
 	size_t n = b ? str_len(b) : 0;
 
-	return (n == 12 && !memcmp(bdata(b), "/dev/urandom", 12)) ||
-	       (n == 11 && !memcmp(bdata(b), "/dev/random", 11));
+	return (n == 12 && !memcmp(rt_sc_blob_data(b), "/dev/urandom", 12)) ||
+	       (n == 11 && !memcmp(rt_sc_blob_data(b), "/dev/random", 11));
 }
 
 static __u64 pid_token(const struct dv_digest *dg, long v)
@@ -1068,7 +1063,7 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 	case RT_A_PATH:
 	case RT_A_STR:
 		if (b && b->kind == RT_BLOB_STR)
-			return hash_text(mix(h, 0x57), bdata(b), str_len(b));
+			return hash_text(mix(h, 0x57), rt_sc_blob_data(b), str_len(b));
 		return mix(h, a != 0);
 	case RT_A_BUFIN:
 	case RT_A_BUFOUT:
@@ -1077,12 +1072,12 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 		if (random_fd)
 			return mix(h, 0x7a);
 		if (b)
-			return hash_data(mix(h, b->len), bdata(b), b->len);
+			return hash_data(mix(h, b->len), rt_sc_blob_data(b), b->len);
 		return mix(h, a != 0);
 	case RT_A_SOCKADDR:
 	case RT_A_SOCKADDROUT:
 		if (b)
-			return hash_sockaddr(h, bdata(b), b->len);
+			return hash_sockaddr(h, rt_sc_blob_data(b), b->len);
 		return mix(h, a != 0);
 	case RT_A_PIPEFDS:
 		return mix(h, b != NULL); /* the new fds' numbers: not compared */
@@ -1090,7 +1085,7 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 		if (b && b->len >= 4) {
 			int s;
 
-			memcpy(&s, bdata(b), 4);
+			memcpy(&s, rt_sc_blob_data(b), 4);
 			return mix(h, (__u32)s);
 		}
 		return mix(h, a != 0);
@@ -1098,7 +1093,7 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 		if (!bl->argc && bl->argv_total < 0)
 			return mix(h, a != 0);
 		for (k = 0; k < bl->argc; k++)
-			h = hash_text(mix(h, k), bdata(bl->argv[k]), str_len(bl->argv[k]));
+			h = hash_text(mix(h, k), rt_sc_blob_data(bl->argv[k]), str_len(bl->argv[k]));
 		return mix(h, bl->argv_total);
 	case RT_A_CLONEFLAGS:
 		return mix(h, a);
@@ -1139,12 +1134,12 @@ static int norm_one(struct norm *nc, struct dv_proc *p, const struct rt_syscall_
 	/* the main argument: a path or string, else an address, else an fd */
 	pb = d != &unknown ? path_blob(d, &bl) : NULL;
 	if (pb) {
-		main = hash_text(0x3a, bdata(pb), str_len(pb));
+		main = hash_text(0x3a, rt_sc_blob_data(pb), str_len(pb));
 	} else {
 		for (i = 0; i < n && !main; i++) {
 			if ((d->kinds[i] == RT_A_SOCKADDR || d->kinds[i] == RT_A_SOCKADDROUT) &&
 			    bl.arg[i])
-				main = hash_sockaddr(0x3b, bdata(bl.arg[i]), bl.arg[i]->len);
+				main = hash_sockaddr(0x3b, rt_sc_blob_data(bl.arg[i]), bl.arg[i]->len);
 			else if (d->kinds[i] == RT_A_FD || d->kinds[i] == RT_A_DIRFD)
 				main = mix(0x3c, fd_get(p, (int)ev->args[i]));
 		}
@@ -1155,7 +1150,7 @@ static int norm_one(struct norm *nc, struct dv_proc *p, const struct rt_syscall_
 		for (i = 0; i < n && d != &unknown; i++)
 			if (d->kinds[i] >= RT_A_BUFIN && d->kinds[i] <= RT_A_IOVOUT && bl.arg[i] &&
 			    !random_fd)
-				main = hash_data(main, bdata(bl.arg[i]), bl.arg[i]->len);
+				main = hash_data(main, rt_sc_blob_data(bl.arg[i]), bl.arg[i]->len);
 	}
 	if (!done) {
 		h = mix(h, 0xdead);
@@ -1203,7 +1198,7 @@ static int norm_one(struct norm *nc, struct dv_proc *p, const struct rt_syscall_
 
 			if (d->kinds[i] != RT_A_PIPEFDS || !b || b->len < 8)
 				continue;
-			memcpy(fds, bdata(b), 8);
+			memcpy(fds, rt_sc_blob_data(b), 8);
 			if (fd_put(p, fds[0], mix(mix(0xf2, ev->nr), 0) & ~ORIGIN_RANDOM) ||
 			    fd_put(p, fds[1], mix(mix(0xf2, ev->nr), 1) & ~ORIGIN_RANDOM))
 				return -ENOMEM;

@@ -54,11 +54,6 @@ struct blobs {
 	int argv_arg;   /* argument index of argv, -1 if none */
 };
 
-static const unsigned char *bdata(const struct rt_sc_blob *b)
-{
-	return (const unsigned char *)(b + 1);
-}
-
 /* Index the blobs of @ev; -EINVAL if one runs past @len. */
 static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blobs *bl)
 {
@@ -96,7 +91,7 @@ static int parse_blobs(const struct rt_syscall_event *ev, size_t len, struct blo
 		case RT_BLOB_ARGV_END:
 			bl->argv_arg = b->arg;
 			if (b->len >= 4)
-				memcpy(&bl->argv_total, bdata(b), 4);
+				memcpy(&bl->argv_total, rt_sc_blob_data(b), 4);
 			break;
 		case RT_BLOB_COUNT:
 			if (b->len >= 4)
@@ -239,14 +234,14 @@ static void add_str_blob(struct strbuf *out, const struct rt_sc_blob *b, size_t 
 	size_t n = b->len;
 	bool cut = false;
 
-	if (n && bdata(b)[n - 1] == 0)
+	if (n && rt_sc_blob_data(b)[n - 1] == 0)
 		n--;
 	if (b->len >= max) {
 		cut = true;
 		if (n > show)
 			n = show;
 	}
-	rt_sc_quote(out, bdata(b), n, cut);
+	rt_sc_quote(out, rt_sc_blob_data(b), n, cut);
 }
 
 /* A fixed-size char array (utsname's fields, a command name): up to its
@@ -827,7 +822,7 @@ void rt_sc_sockaddr(struct strbuf *out, const void *p, size_t len)
  * moved) is more than was captured. */
 static void add_data(struct dc *c, const struct rt_sc_blob *b, unsigned long long total)
 {
-	rt_sc_quote(c->o, bdata(b), b->len, total > b->len);
+	rt_sc_quote(c->o, rt_sc_blob_data(b), b->len, total > b->len);
 }
 
 /* An iovec array (the IOV blob of argument @i): its elements with their
@@ -847,8 +842,8 @@ static void add_iov(struct dc *c, int i, unsigned long long cnt, bool read)
 	for (k = 0; k < n; k++) {
 		__u64 base, len, show;
 
-		memcpy(&base, bdata(arr) + k * 16, 8);
-		memcpy(&len, bdata(arr) + k * 16 + 8, 8);
+		memcpy(&base, rt_sc_blob_data(arr) + k * 16, 8);
+		memcpy(&len, rt_sc_blob_data(arr) + k * 16 + 8, 8);
 		show = len < budget ? len : budget;
 		if (budget != ~0ull)
 			budget -= show;
@@ -862,7 +857,7 @@ static void add_iov(struct dc *c, int i, unsigned long long cnt, bool read)
 		if (read && c->failed)
 			add_ptr(c->o, base);
 		else if (k < (unsigned)c->bl.nelem && (c->bl.elem[k]->len || !show || !c->f->strsize))
-			rt_sc_quote(c->o, bdata(c->bl.elem[k]), c->bl.elem[k]->len,
+			rt_sc_quote(c->o, rt_sc_blob_data(c->bl.elem[k]), c->bl.elem[k]->len,
 				    show > c->bl.elem[k]->len);
 		else
 			add_ptr(c->o, base);
@@ -888,16 +883,16 @@ static void add_msghdr(struct dc *c, int i, bool read, int namelen_in)
 		add_ptr(o, A(c, i));
 		return;
 	}
-	memcpy(&namep, bdata(m), 8);
-	memcpy(&namelen, bdata(m) + 8, 4);
-	memcpy(&iovp, bdata(m) + 16, 8);
-	memcpy(&iovlen, bdata(m) + 24, 8);
-	memcpy(&ctrlp, bdata(m) + 32, 8);
-	memcpy(&ctrllen, bdata(m) + 40, 8);
-	memcpy(&flags, bdata(m) + 48, 4);
+	memcpy(&namep, rt_sc_blob_data(m), 8);
+	memcpy(&namelen, rt_sc_blob_data(m) + 8, 4);
+	memcpy(&iovp, rt_sc_blob_data(m) + 16, 8);
+	memcpy(&iovlen, rt_sc_blob_data(m) + 24, 8);
+	memcpy(&ctrlp, rt_sc_blob_data(m) + 32, 8);
+	memcpy(&ctrllen, rt_sc_blob_data(m) + 40, 8);
+	memcpy(&flags, rt_sc_blob_data(m) + 48, 4);
 	strbuf_adds(o, "{msg_name=");
 	if (name && namep)
-		rt_sc_sockaddr(o, bdata(name), name->len);
+		rt_sc_sockaddr(o, rt_sc_blob_data(name), name->len);
 	else
 		add_ptr(o, namep);
 	strbuf_adds(o, ", msg_namelen=");
@@ -1040,7 +1035,7 @@ static void arg(struct dc *c, int i)
 			strbuf_addc(o, '"');
 			for (k = 0; k < b->len; k++) {
 				static const char hx[] = "0123456789abcdef";
-				char e[4] = { '\\', 'x', hx[bdata(b)[k] >> 4], hx[bdata(b)[k] & 15] };
+				char e[4] = { '\\', 'x', hx[rt_sc_blob_data(b)[k] >> 4], hx[rt_sc_blob_data(b)[k] & 15] };
 
 				strbuf_add(o, e, 4);
 			}
@@ -1063,7 +1058,7 @@ static void arg(struct dc *c, int i)
 		/* getcwd's length counts the NUL; strace shows the path */
 		b = outblob(c, i, 1);
 		if (b && c->ret > 0)
-			rt_sc_quote(o, bdata(b), strnlen((const char *)bdata(b), b->len), false);
+			rt_sc_quote(o, rt_sc_blob_data(b), strnlen((const char *)rt_sc_blob_data(b), b->len), false);
 		else
 			add_ptr(o, a);
 		return;
@@ -1076,14 +1071,14 @@ static void arg(struct dc *c, int i)
 	case RT_A_SOCKADDR:
 		b = inblob(c, i, 1);
 		if (b && a)
-			rt_sc_sockaddr(o, bdata(b), b->len);
+			rt_sc_sockaddr(o, rt_sc_blob_data(b), b->len);
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_SOCKADDROUT:
 		b = outblob(c, i, 0);
 		if (b && a && b->len)
-			rt_sc_sockaddr(o, bdata(b), b->len);
+			rt_sc_sockaddr(o, rt_sc_blob_data(b), b->len);
 		else
 			add_ptr(o, a);
 		return;
@@ -1096,9 +1091,9 @@ static void arg(struct dc *c, int i)
 		if (!a) {
 			strbuf_adds(o, "NULL");
 		} else if (in && in->len >= 4) {
-			memcpy(&vin, bdata(in), 4);
+			memcpy(&vin, rt_sc_blob_data(in), 4);
 			if (b) {
-				memcpy(&vout, bdata(b), 4);
+				memcpy(&vout, rt_sc_blob_data(b), 4);
 				if (vin != vout)
 					strbuf_addf(o, "[%d => %d]", vin, vout);
 				else
@@ -1107,7 +1102,7 @@ static void arg(struct dc *c, int i)
 				strbuf_addf(o, "[%d]", vin);
 			}
 		} else if (b) {
-			memcpy(&vout, bdata(b), 4);
+			memcpy(&vout, rt_sc_blob_data(b), 4);
 			strbuf_addf(o, "[%d]", vout);
 		} else {
 			add_ptr(o, a);
@@ -1122,10 +1117,10 @@ static void arg(struct dc *c, int i)
 		if (!a) {
 			strbuf_adds(o, "NULL");
 		} else if (in && in->len >= 8) {
-			memcpy(&vin, bdata(in), 8);
+			memcpy(&vin, rt_sc_blob_data(in), 8);
 			strbuf_addf(o, "[%lld]", vin);
 			if (b) {
-				memcpy(&vout, bdata(b), 8);
+				memcpy(&vout, rt_sc_blob_data(b), 8);
 				if (vout != vin)
 					strbuf_addf(o, " => [%lld]", vout);
 			}
@@ -1139,7 +1134,7 @@ static void arg(struct dc *c, int i)
 		if (b && c->ret > 0) {
 			int s;
 
-			memcpy(&s, bdata(b), 4);
+			memcpy(&s, rt_sc_blob_data(b), 4);
 			add_waitstatus(o, s);
 		} else {
 			add_ptr(o, a);
@@ -1150,7 +1145,7 @@ static void arg(struct dc *c, int i)
 		if (b) {
 			int fds[2];
 
-			memcpy(fds, bdata(b), 8);
+			memcpy(fds, rt_sc_blob_data(b), 8);
 			strbuf_addc(o, '[');
 			add_fd(c, fds[0]);
 			strbuf_adds(o, ", ");
@@ -1165,7 +1160,7 @@ static void arg(struct dc *c, int i)
 		if (b) {
 			int v;
 
-			memcpy(&v, bdata(b), 4);
+			memcpy(&v, rt_sc_blob_data(b), 4);
 			strbuf_addf(o, "[%d]", v);
 		} else {
 			add_ptr(o, a);
@@ -1201,7 +1196,7 @@ static void arg(struct dc *c, int i)
 		add_ptr(o, a);
 		b = c->bl.count[i];
 		if (a && b) {
-			memcpy(&n, bdata(b), 4);
+			memcpy(&n, rt_sc_blob_data(b), 4);
 			strbuf_addf(o, " /* %u%s var%s */", n & ~RT_SC_COUNT_CUT,
 				    n & RT_SC_COUNT_CUT ? " or more" : "",
 				    (n & ~RT_SC_COUNT_CUT) == 1 ? "" : "s");
@@ -1216,7 +1211,7 @@ static void arg(struct dc *c, int i)
 		if (a && c->exited && !c->failed && (b || c->ret == 0)) {
 			n = 0;
 			if (b && c->ret > 0)
-				memcpy(&n, bdata(b), 4);
+				memcpy(&n, rt_sc_blob_data(b), 4);
 			strbuf_addf(o, " /* %u%s entr%s */", n & ~RT_SC_COUNT_CUT,
 				    n & RT_SC_COUNT_CUT ? " or more" : "",
 				    (n & ~RT_SC_COUNT_CUT) == 1 ? "y" : "ies");
@@ -1226,49 +1221,49 @@ static void arg(struct dc *c, int i)
 	case RT_A_STAT:
 		b = outblob(c, i, sizeof(struct stat));
 		if (b)
-			add_stat(c, bdata(b));
+			add_stat(c, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_STATX:
 		b = outblob(c, i, 48);
 		if (b)
-			add_statx(c, bdata(b));
+			add_statx(c, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_STATFS:
 		b = outblob(c, i, 120);
 		if (b)
-			add_statfs(c, bdata(b));
+			add_statfs(c, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_SIGACT:
 		b = inblob(c, i, 32);
 		if (b && a)
-			add_sigaction(c, bdata(b));
+			add_sigaction(c, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_SIGACTOUT:
 		b = outblob(c, i, 32);
 		if (b && a)
-			add_sigaction(c, bdata(b));
+			add_sigaction(c, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_SIGSET:
 		b = inblob(c, i, 8);
 		if (b && a)
-			add_sigset(o, bdata(b), 8);
+			add_sigset(o, rt_sc_blob_data(b), 8);
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_SIGSETOUT:
 		b = outblob(c, i, 8);
 		if (b && a)
-			add_sigset(o, bdata(b), 8);
+			add_sigset(o, rt_sc_blob_data(b), 8);
 		else
 			add_ptr(o, a);
 		return;
@@ -1278,8 +1273,8 @@ static void arg(struct dc *c, int i)
 		if (b && a) {
 			__u64 p, size;
 
-			memcpy(&p, bdata(b), 8);
-			memcpy(&size, bdata(b) + 8, 8);
+			memcpy(&p, rt_sc_blob_data(b), 8);
+			memcpy(&size, rt_sc_blob_data(b) + 8, 8);
 			strbuf_adds(o, "{sigmask=");
 			add_ptr(o, p);
 			strbuf_addf(o, ", sigsetsize=%llu}", (unsigned long long)size);
@@ -1291,14 +1286,14 @@ static void arg(struct dc *c, int i)
 		b = c->bl.in[i];
 		if (b && b->len >= 8) {
 			strbuf_adds(o, "{mask=");
-			add_sigset(o, bdata(b), 8);
+			add_sigset(o, rt_sc_blob_data(b), 8);
 			strbuf_addc(o, '}');
 		}
 		return;
 	case RT_A_TIMESPEC:
 		b = inblob(c, i, 16);
 		if (b && a)
-			add_timespec(o, bdata(b));
+			add_timespec(o, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
@@ -1308,9 +1303,9 @@ static void arg(struct dc *c, int i)
 		b = c->bl.in[i];
 		if (b && b->len >= 16 && a) {
 			if (c->d->kinds[i] == RT_A_TIMESPECINOUT)
-				add_timespec(o, bdata(b));
+				add_timespec(o, rt_sc_blob_data(b));
 			else
-				add_timeval(o, bdata(b));
+				add_timeval(o, rt_sc_blob_data(b));
 		} else {
 			add_ptr(o, a);
 		}
@@ -1326,7 +1321,7 @@ static void arg(struct dc *c, int i)
 		}
 		strbuf_addc(o, '[');
 		for (k = 0; k < nfds && k < (int)b->len * 8; k++) {
-			if (!(bdata(b)[k / 8] & (1u << (k % 8))))
+			if (!(rt_sc_blob_data(b)[k / 8] & (1u << (k % 8))))
 				continue;
 			if (!first)
 				strbuf_addc(o, ' ');
@@ -1339,7 +1334,7 @@ static void arg(struct dc *c, int i)
 	case RT_A_TIMESPECOUT:
 		b = outblob(c, i, 16);
 		if (b && a)
-			add_timespec(o, bdata(b));
+			add_timespec(o, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
@@ -1348,14 +1343,14 @@ static void arg(struct dc *c, int i)
 		b = c->bl.out[i];
 		if (b && b->len >= 16 && a && c->ret <= -512 && c->ret >= -516 &&
 		    !(c->d->kinds[1] == RT_A_CLOCKFLAGS && (A(c, 1) & 1)))
-			add_timespec(o, bdata(b));
+			add_timespec(o, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_TIMEVALOUT:
 		b = outblob(c, i, 16);
 		if (b && a)
-			add_timeval(o, bdata(b));
+			add_timeval(o, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
@@ -1369,9 +1364,9 @@ static void arg(struct dc *c, int i)
 		b = in ? inblob(c, i, 32) : outblob(c, i, 32);
 		if (b && a) {
 			strbuf_adds(o, "{it_interval=");
-			(spec ? add_timespec : add_timeval)(o, bdata(b));
+			(spec ? add_timespec : add_timeval)(o, rt_sc_blob_data(b));
 			strbuf_adds(o, ", it_value=");
-			(spec ? add_timespec : add_timeval)(o, bdata(b) + 16);
+			(spec ? add_timespec : add_timeval)(o, rt_sc_blob_data(b) + 16);
 			strbuf_addc(o, '}');
 		} else {
 			add_ptr(o, a);
@@ -1384,21 +1379,21 @@ static void arg(struct dc *c, int i)
 	case RT_A_RLIMIT:
 		b = inblob(c, i, 16);
 		if (b && a)
-			add_rlimit(o, bdata(b));
+			add_rlimit(o, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_RLIMITOUT:
 		b = outblob(c, i, 16);
 		if (b && a)
-			add_rlimit(o, bdata(b));
+			add_rlimit(o, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
 	case RT_A_RUSAGE:
 		b = outblob(c, i, 144);
 		if (b && a && !(c->d->kinds[1] == RT_A_WAITSTATUS && c->ret <= 0))
-			add_rusage(c, bdata(b));
+			add_rusage(c, rt_sc_blob_data(b));
 		else
 			add_ptr(o, a);
 		return;
@@ -1419,7 +1414,7 @@ static void arg(struct dc *c, int i)
 				}
 				strbuf_adds(o, f[k]);
 				strbuf_addc(o, '=');
-				add_cstring(o, bdata(b) + k * 65, 65);
+				add_cstring(o, rt_sc_blob_data(b) + k * 65, 65);
 			}
 			strbuf_addc(o, '}');
 		} else {
@@ -1439,7 +1434,7 @@ static void arg(struct dc *c, int i)
 				__u32 mem_unit;
 			} si;
 
-			memcpy(&si, bdata(b), sizeof(si) < b->len ? sizeof(si) : b->len);
+			memcpy(&si, rt_sc_blob_data(b), sizeof(si) < b->len ? sizeof(si) : b->len);
 			strbuf_addf(o, "{uptime=%lld, loads=[%llu, %llu, %llu], totalram=%llu, "
 				    "freeram=%llu, sharedram=%llu, bufferram=%llu, totalswap=%llu, "
 				    "freeswap=%llu, procs=%u, totalhigh=%llu, freehigh=%llu, "
@@ -1470,7 +1465,7 @@ static void arg(struct dc *c, int i)
 			for (k = 0; k < n; k++) {
 				__u32 g;
 
-				memcpy(&g, bdata(b) + 4 * k, 4);
+				memcpy(&g, rt_sc_blob_data(b) + 4 * k, 4);
 				if (k)
 					strbuf_adds(o, ", ");
 				rt_add_u64(o, g);
@@ -1493,7 +1488,7 @@ static void arg(struct dc *c, int i)
 		}
 		strbuf_addc(o, '[');
 		for (k = 0; k < b->len * 8u; k++) {
-			if (!(bdata(b)[k / 8] & (1u << (k % 8))))
+			if (!(rt_sc_blob_data(b)[k / 8] & (1u << (k % 8))))
 				continue;
 			if (!first)
 				strbuf_addc(o, ' ');
@@ -1509,8 +1504,8 @@ static void arg(struct dc *c, int i)
 			__u32 ev;
 			__u64 data;
 
-			memcpy(&ev, bdata(b), 4);
-			memcpy(&data, bdata(b) + 4, 8);
+			memcpy(&ev, rt_sc_blob_data(b), 4);
+			memcpy(&data, rt_sc_blob_data(b) + 4, 8);
 			strbuf_adds(o, "{events=");
 			rt_sc_flags(o, rt_set_epollevents, ev, "EPOLL???");
 			strbuf_addf(o, ", data={u32=%u, u64=%llu}}", (__u32)data,
@@ -1540,8 +1535,8 @@ static void arg(struct dc *c, int i)
 					strbuf_adds(o, "...");
 					break;
 				}
-				memcpy(&ev, bdata(b) + 12 * k, 4);
-				memcpy(&data, bdata(b) + 12 * k + 4, 8);
+				memcpy(&ev, rt_sc_blob_data(b) + 12 * k, 4);
+				memcpy(&data, rt_sc_blob_data(b) + 12 * k + 4, 8);
 				strbuf_adds(o, "{events=");
 				rt_sc_flags(o, rt_set_epollevents, ev, "EPOLL???");
 				strbuf_addf(o, ", data={u32=%u, u64=%llu}}", (__u32)data,
@@ -1572,8 +1567,8 @@ static void arg(struct dc *c, int i)
 					strbuf_adds(o, "...");
 					break;
 				}
-				memcpy(&fd, bdata(b) + 8 * k, 4);
-				memcpy(&ev, bdata(b) + 8 * k + 4, 2);
+				memcpy(&fd, rt_sc_blob_data(b) + 8 * k, 4);
+				memcpy(&ev, rt_sc_blob_data(b) + 8 * k + 4, 2);
 				strbuf_adds(o, "{fd=");
 				add_fd(c, fd);
 				if (fd >= 0) {
@@ -1599,9 +1594,9 @@ static void arg(struct dc *c, int i)
 				{ 0, NULL },
 			};
 
-			memcpy(&sp, bdata(b), 8);
-			memcpy(&flags, bdata(b) + 8, 4);
-			memcpy(&size, bdata(b) + 16, 8);
+			memcpy(&sp, rt_sc_blob_data(b), 8);
+			memcpy(&flags, rt_sc_blob_data(b) + 8, 4);
+			memcpy(&size, rt_sc_blob_data(b) + 16, 8);
 			strbuf_adds(o, "{ss_sp=");
 			add_ptr(o, sp);
 			strbuf_adds(o, ", ss_flags=");
@@ -1850,7 +1845,7 @@ static void sc_clone3(struct dc *c)
 		c->dec->split = 2;
 		return;
 	}
-	memcpy(v, bdata(b), b->len < sizeof(v) ? b->len : sizeof(v));
+	memcpy(v, rt_sc_blob_data(b), b->len < sizeof(v) ? b->len : sizeof(v));
 	/* flags pidfd child_tid parent_tid exit_signal stack stack_size tls
 	 * set_tid set_tid_size cgroup */
 	strbuf_adds(o, "{flags=");
@@ -1940,11 +1935,11 @@ static void sc_fcntl(struct dc *c)
 			__s64 start, len;
 			__s32 pid;
 
-			memcpy(&type, bdata(b), 2);
-			memcpy(&whence, bdata(b) + 2, 2);
-			memcpy(&start, bdata(b) + 8, 8);
-			memcpy(&len, bdata(b) + 16, 8);
-			memcpy(&pid, bdata(b) + 24, 4);
+			memcpy(&type, rt_sc_blob_data(b), 2);
+			memcpy(&whence, rt_sc_blob_data(b) + 2, 2);
+			memcpy(&start, rt_sc_blob_data(b) + 8, 8);
+			memcpy(&len, rt_sc_blob_data(b) + 16, 8);
+			memcpy(&pid, rt_sc_blob_data(b) + 24, 4);
 			strbuf_adds(o, "{l_type=");
 			pxval(o, rt_enum_locktype, type, "F_???");
 			strbuf_adds(o, ", l_whence=");
@@ -2083,7 +2078,7 @@ static void sc_ioctl(struct dc *c)
 		get = IS("TCGETS") || IS("TCGETS2") || IS("TIOCGLCKTRMIOS");
 		b = get ? outblob(c, 2, 36) : inblob(c, 2, 36);
 		if (b && A(c, 2))
-			add_termios(c, bdata(b));
+			add_termios(c, rt_sc_blob_data(b));
 		else
 			add_ptr(o, A(c, 2));
 	} else if (IS("TIOCGWINSZ") || IS("TIOCSWINSZ")) {
@@ -2092,7 +2087,7 @@ static void sc_ioctl(struct dc *c)
 		if (b && A(c, 2)) {
 			__u16 w[4];
 
-			memcpy(w, bdata(b), 8);
+			memcpy(w, rt_sc_blob_data(b), 8);
 			strbuf_addf(o, "{ws_row=%u, ws_col=%u, ws_xpixel=%u, ws_ypixel=%u}",
 				    w[0], w[1], w[2], w[3]);
 		} else {
@@ -2109,7 +2104,7 @@ static void sc_ioctl(struct dc *c)
 		if (b && A(c, 2)) {
 			int v;
 
-			memcpy(&v, bdata(b), 4);
+			memcpy(&v, rt_sc_blob_data(b), 4);
 			strbuf_addf(o, "[%d]", v);
 		} else {
 			add_ptr(o, A(c, 2));
@@ -2159,7 +2154,7 @@ static void sc_futex(struct dc *c)
 		cname = "";
 #define TS() do { \
 		b = inblob(c, 3, 16); \
-		if (b && A(c, 3)) add_timespec(o, bdata(b)); else add_ptr(o, A(c, 3)); \
+		if (b && A(c, 3)) add_timespec(o, rt_sc_blob_data(b)); else add_ptr(o, A(c, 3)); \
 		next(c); \
 	} while (0)
 #define BITSET() do { \
@@ -2255,7 +2250,7 @@ static void sc_arch_prctl(struct dc *c)
 		if (b) {
 			__u64 v;
 
-			memcpy(&v, bdata(b), 8);
+			memcpy(&v, rt_sc_blob_data(b), 8);
 			strbuf_addc(c->o, '[');
 			rt_add_hex(c->o, v);
 			strbuf_addc(c->o, ']');
@@ -2358,14 +2353,14 @@ static void add_sockopt_val(struct dc *c, int level, int name, const struct rt_s
 	if (level == SOL_SOCKET && name == SO_LINGER && b->len >= 8) {
 		int v[2];
 
-		memcpy(v, bdata(b), 8);
+		memcpy(v, rt_sc_blob_data(b), 8);
 		strbuf_addf(o, "{l_onoff=%d, l_linger=%d}", v[0], v[1]);
 		return;
 	}
 	if (len == 4 && b->len >= 4) {
 		int v;
 
-		memcpy(&v, bdata(b), 4);
+		memcpy(&v, rt_sc_blob_data(b), 4);
 		if (level == SOL_SOCKET && name == SO_ERROR && v > 0 && v < RT_ERRNO_MAX &&
 		    rt_errno_names[v] && !raw_mode)
 			strbuf_addf(o, "[%s]", rt_errno_names[v]);
@@ -2374,7 +2369,7 @@ static void add_sockopt_val(struct dc *c, int level, int name, const struct rt_s
 		return;
 	}
 	/* strace's printstrn(): the bytes, up to -s */
-	rt_sc_quote(o, bdata(b), b->len < c->f->strsize ? b->len : c->f->strsize,
+	rt_sc_quote(o, rt_sc_blob_data(b), b->len < c->f->strsize ? b->len : c->f->strsize,
 		    len > (long long)(b->len < c->f->strsize ? b->len : c->f->strsize));
 }
 
@@ -2409,7 +2404,7 @@ static void sc_getsockopt(struct dc *c)
 	next(c);
 	c->dec->split = c->dec->n;
 	if (lenb)
-		memcpy(&len, bdata(lenb), 4);
+		memcpy(&len, rt_sc_blob_data(lenb), 4);
 	add_sockopt_val(c, level, name, outblob(c, 3, 0), len, A(c, 3));
 	next(c);
 	arg(c, 4);
@@ -2428,7 +2423,7 @@ static void sc_msg(struct dc *c, bool read)
 
 		c->dec->split = 1;
 		if (in && in->len >= 12)
-			memcpy(&namelen_in, bdata(in) + 8, 4);
+			memcpy(&namelen_in, rt_sc_blob_data(in) + 8, 4);
 		if (c->exited && c->failed && namelen_in >= 0)
 			strbuf_addf(c->o, "{msg_namelen=%d}", namelen_in);
 		else if (c->exited && !c->failed)
@@ -2504,8 +2499,8 @@ static void poll_aux(struct dc *c)
 		int fd;
 		__u16 rev;
 
-		memcpy(&fd, bdata(b) + 8 * k, 4);
-		memcpy(&rev, bdata(b) + 8 * k + 6, 2);
+		memcpy(&fd, rt_sc_blob_data(b) + 8 * k, 4);
+		memcpy(&rev, rt_sc_blob_data(b) + 8 * k + 6, 2);
 		if (!rev)
 			continue;
 		strbuf_adds(&tmp, shown ? ", " : "[");
@@ -2523,7 +2518,7 @@ static void poll_aux(struct dc *c)
 	/* ppoll: the time left */
 	if (c->d->kinds[2] == RT_A_TIMESPECINOUT && c->bl.out[2] && c->bl.out[2]->len >= 16) {
 		strbuf_adds(&tmp, tmp.len ? ", left " : "left ");
-		add_timespec(&tmp, bdata(c->bl.out[2]));
+		add_timespec(&tmp, rt_sc_blob_data(c->bl.out[2]));
 	}
 	if (tmp.len)
 		snprintf(c->aux, sizeof(c->aux), "%s", tmp.buf);
@@ -2552,7 +2547,7 @@ static void select_aux(struct dc *c)
 		if (!A(c, i + 1) || !b)
 			continue;
 		for (k = 0; k < nfds && k < (int)b->len * 8 && ready > 0; k++) {
-			if (!(bdata(b)[k / 8] & (1u << (k % 8))))
+			if (!(rt_sc_blob_data(b)[k / 8] & (1u << (k % 8))))
 				continue;
 			if (first)
 				strbuf_addf(&tmp, "%s%s [%d", sep, what[i], k);
@@ -2568,9 +2563,9 @@ static void select_aux(struct dc *c)
 	if (A(c, 4) && c->bl.out[4] && c->bl.out[4]->len >= 16) {
 		strbuf_addf(&tmp, "%sleft ", sep);
 		if (c->d->kinds[4] == RT_A_TIMESPECINOUT)
-			add_timespec(&tmp, bdata(c->bl.out[4]));
+			add_timespec(&tmp, rt_sc_blob_data(c->bl.out[4]));
 		else
-			add_timeval(&tmp, bdata(c->bl.out[4]));
+			add_timeval(&tmp, rt_sc_blob_data(c->bl.out[4]));
 	}
 	if (tmp.len)
 		snprintf(c->aux, sizeof(c->aux), "%s", tmp.buf);
