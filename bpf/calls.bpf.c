@@ -49,8 +49,6 @@ const volatile __u8 cfg_calls_off[sizeof(struct rt_py_offsets)] = {};
 /* Link-time address of _PyRuntime in the module that holds the probes
  * (the run-time bias comes from the probe's address and its cookie). */
 const volatile __u64 cfg_calls_runtime = 0;
-/* PyCodeObject.co_kwonlyargcount (not in rt_py_offsets). */
-const volatile __u32 cfg_calls_code_kwonly = 0;
 /* Link-time addresses of the builtin types, by enum rt_call_pykind (0:
  * none). */
 const volatile __u64 cfg_calls_types[RT_PK_N] = {};
@@ -914,7 +912,7 @@ static __always_inline struct rt_call_code *match_by_name(__u32 run, __u64 pid_t
 	}
 	cc.flags = rd32(code + O.code_flags);
 	cc.argcount = rd32(code + O.code_argcount);
-	cc.kwonly = rd32(code + cfg_calls_code_kwonly);
+	cc.kwonly = rd32(code + O.code_kwonlyargcount);
 	cc.nargs = cc.argcount + cc.kwonly + !!(cc.flags & RT_CO_VARARGS) +
 		   !!(cc.flags & RT_CO_VARKEYWORDS);
 	cc.nlocalsplus = rd32(code + O.code_nlocalsplus);

@@ -98,6 +98,7 @@ struct rt_py_offsets {
 	/* PyCodeObject */
 	__u32 code_flags;            /* int co_flags */
 	__u32 code_argcount;         /* int */
+	__u32 code_kwonlyargcount;   /* int */
 	__u32 code_firstlineno;      /* int */
 	__u32 code_nlocalsplus;      /* int */
 	__u32 code_localsplusnames;  /* tuple of str */

@@ -362,7 +362,8 @@ static __u64 find_table(struct elf_file *ef, __u64 lo, __u64 hi)
 	return found;
 }
 
-int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t len)
+int py_sites_find(struct elf_file *ef, const struct rt_py_offsets *layout, struct py_sites *out,
+		  char *why, size_t len)
 {
 	const struct elf_sym *eval, *rt;
 	const struct elf_usdt *u;
@@ -444,18 +445,18 @@ int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t l
 			continue;
 		out->resume[out->nresume] = h + b;
 		out->resume_off[out->nresume] = off;
-		/* 3.11's _PyInterpreterFrame.prev_instr */
-		out->resume_reg[out->nresume] = py_sites_frame_reg(code, sizeof(code), h, b, 56);
+		out->resume_reg[out->nresume] = py_sites_frame_reg(code, sizeof(code), h, b,
+								   layout->iframe_prev_instr);
 		out->nresume++;
 	}
 	if (out->ret_sema) {
 		__u8 *code = malloc(eval->size);
 		int k2;
 
-		/* 3.11's _PyInterpreterFrame.prev_instr and stacktop */
 		if (code && !elf_file__read_vaddr(ef, eval->value, code, eval->size))
-			out->nexit = py_sites_exit_sites(code, eval->size, eval->value, out->ret_sema, 56,
-							 64, out->exit, out->exit_reg, 8);
+			out->nexit = py_sites_exit_sites(code, eval->size, eval->value, out->ret_sema,
+							 layout->iframe_prev_instr, layout->iframe_stacktop,
+							 out->exit, out->exit_reg, 8);
 		free(code);
 		for (k2 = 0; k2 < out->nexit; k2++)
 			if (elf_file__vaddr_to_offset(ef, out->exit[k2], &out->exit_off[k2])) {

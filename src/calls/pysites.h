@@ -19,6 +19,7 @@
 #include <linux/types.h>
 
 #include "runtrace/calls.h"
+#include "runtrace/python.h"
 
 struct elf_file;
 
@@ -41,8 +42,10 @@ struct py_sites {
 	__u64 types[RT_PK_N];   /* builtin types by enum rt_call_pykind (0: none) */
 };
 
-/* Find them in @ef.  0, or -ENOENT with the reason in @why. */
-int py_sites_find(struct elf_file *ef, struct py_sites *out, char *why, size_t len);
+/* Find them in @ef, an interpreter of layout @layout.  0, or -ENOENT with the
+ * reason in @why. */
+int py_sites_find(struct elf_file *ef, const struct rt_py_offsets *layout, struct py_sites *out,
+		  char *why, size_t len);
 
 /* Pure: the index in @vals (@n 8-byte slots at consecutive addresses) of
  * the opcode table whose opcodes 181..254 share one value and whose

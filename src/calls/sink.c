@@ -122,7 +122,7 @@ static int find_python(struct calls *c, char *why, size_t len)
 		elf_file__free(ef);
 		return -EINVAL;
 	}
-	err = py_sites_find(ef, &c->sites, why, len);
+	err = py_sites_find(ef, c->off, &c->sites, why, len);
 	if (!err && !elf_file__is_dyn(ef)) {
 		c->fixed = true; /* not relocated */
 		if (!c->runtime_now)
@@ -258,7 +258,6 @@ static int configure(void *self, struct runtrace_bpf *skel)
 	if (c->off) {
 		memcpy((void *)skel->rodata->cfg_calls_off, c->off, sizeof(*c->off));
 		skel->rodata->cfg_calls_runtime = c->sites.runtime;
-		skel->rodata->cfg_calls_code_kwonly = 64; /* co_kwonlyargcount, 3.11 */
 		memcpy((void *)skel->rodata->cfg_calls_types, c->sites.types, sizeof(c->sites.types));
 		skel->rodata->cfg_calls_strlen = c->lim.str_len;
 		skel->rodata->cfg_calls_follow = c->o.follow;
