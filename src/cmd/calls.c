@@ -32,6 +32,7 @@
 #define CALLS_RUN 1
 #define DRAIN_NS 20000000ull           /* lines come out at least this often */
 #define CHECK_NS 200000000ull
+#define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
 #define SETTLE_US 30000
 #define LISTENER_WAIT_MS 5000          /* the --exec listener's time to finish */
 
@@ -220,7 +221,16 @@ struct tracer {
 	bool own_out;
 	bool stop;
 	int stop_signal;
+	__u64 kill_at;   /* interrupted command: SIGKILL its processes then */
 };
+
+/* The command and every process traced with it get @sig. */
+static void signal_command(struct tracer *t, int sig)
+{
+	if (t->child.pid > 0 && !t->child.reaped)
+		kill(t->child.pid, sig);
+	scope_tracker_kill(scope_sink_tracker(t->scope), sig);
+}
 
 static int on_ring(void *ctx)
 {
@@ -250,9 +260,10 @@ static int on_signal(void *ctx)
 		t->stop = true;
 		return 0;
 	}
-	/* the command gets the signal; tracing ends when it does */
-	if (t->child.pid > 0 && !t->child.reaped)
-		kill(t->child.pid, t->stop_signal);
+	/* the command gets the signal, then SIGKILL if it is still there
+	 * after a grace period; tracing ends when it does */
+	signal_command(t, t->stop_signal);
+	t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
 	return 0;
 }
 
@@ -260,6 +271,10 @@ static int on_check(void *ctx)
 {
 	struct tracer *t = ctx;
 
+	if (t->kill_at && now_ns(CLOCK_MONOTONIC) >= t->kill_at) {
+		signal_command(t, SIGKILL);
+		t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+	}
 	if (t->child.pid > 0 && !t->child.reaped)
 		return 0;
 	if (scope_tracker_procs(scope_sink_tracker(t->scope), true) == 0)

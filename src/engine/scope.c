@@ -248,9 +248,12 @@ size_t scope_tracker_tasks(const struct scope_tracker *t)
 	return t->tasks;
 }
 
-pid_t scope_tracker_pid(const struct scope_tracker *t, size_t i)
+void scope_tracker_kill(const struct scope_tracker *t, int sig)
 {
-	return i < t->n ? t->p[i].tgid : 0;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		kill(t->p[i].tgid, sig);
 }
 
 static int tr_configure(void *self, struct runtrace_bpf *skel)

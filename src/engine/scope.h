@@ -62,7 +62,7 @@ size_t scope_tracker_procs(struct scope_tracker *t, bool check_alive);
 size_t scope_tracker_tasks(const struct scope_tracker *t);
 /* Threads alive at time @ts (CLOCK_MONOTONIC ns, as record headers). */
 size_t scope_tracker_tasks_at(const struct scope_tracker *t, __u64 ts);
-/* The @i-th live process, or 0 past the last. */
-pid_t scope_tracker_pid(const struct scope_tracker *t, size_t i);
+/* Send @sig to every live process. */
+void scope_tracker_kill(const struct scope_tracker *t, int sig);
 
 #endif

@@ -83,13 +83,9 @@ static int on_child(void *ctx)
 
 void watch__signal(struct watch *w, int sig)
 {
-	size_t i;
-	pid_t p;
-
 	if (w->child.pid > 0 && !w->child.reaped)
 		kill(w->child.pid, sig);
-	for (i = 0; (p = scope_tracker_pid(tracker(w), i)) > 0; i++)
-		kill(p, sig);
+	scope_tracker_kill(tracker(w), sig);
 }
 
 static int on_signal(void *ctx)

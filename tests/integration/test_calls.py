@@ -5,6 +5,7 @@ import, a native hook with a signature, an --exec listener, bad input."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -281,3 +282,28 @@ def test_no_link_left_after_the_command(tmp_path):
     assert p.returncode == 0
     after = subprocess.run(["bpftool", "link", "list"], capture_output=True, text=True).stdout
     assert after.count("uprobe") <= before.count("uprobe")
+
+
+@requires_bpf
+def test_interrupt_kills_a_command_that_ignores_it(tmp_path):
+    """Ctrl-C: the command gets SIGINT, then SIGKILL a second later if it is
+    still there (this one ignores SIGINT); calls ends with its status."""
+    rt = subprocess.Popen([RT, "calls", "-f", "__main__.f", "-o", str(tmp_path / "o"), "--", PY,
+                           "-c", "import os, signal, time\n"
+                           "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                           "def f(): pass\n"
+                           "print(os.getpid(), flush=True)\ntime.sleep(60)"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    said = wait_attached(rt)
+    pid = int(rt.stdout.readline())
+    t0 = time.monotonic()
+    rt.send_signal(signal.SIGINT)
+    try:
+        code = rt.wait(timeout=15)
+    finally:
+        if rt.poll() is None:
+            rt.kill()
+            os.kill(pid, signal.SIGKILL)
+    assert code == 128 + signal.SIGKILL, said + rt.stderr.read()
+    assert time.monotonic() - t0 < 5
+    assert not Path(f"/proc/{pid}").exists()
