@@ -127,7 +127,15 @@ struct {
 	__type(value, __u64);
 } calltrace_bypass SEC(".maps");
 
-/* A record that cannot go into the claimed batch: straight to the ring. */
+/* A record straight to the ring, not in a batch. */
+static __always_inline void ct_output(void *rec, __u32 size)
+{
+	if (bpf_ringbuf_output(&events, rec, size, rt_wakeup_flags()))
+		rt_count_drop(RT_EV_SYSCALL);
+}
+
+/* A record that cannot go into the claimed batch: straight to the ring,
+ * counted as a bypass. */
 static __always_inline void ct_output_direct(void *rec, __u32 size)
 {
 	__u32 zero = 0;
@@ -135,8 +143,7 @@ static __always_inline void ct_output_direct(void *rec, __u32 size)
 
 	if (n)
 		*n += 1;
-	if (bpf_ringbuf_output(&events, rec, size, rt_wakeup_flags()))
-		rt_count_drop(RT_EV_SYSCALL);
+	ct_output(rec, size);
 }
 
 /* Flush this CPU's batch now unless a program it preempted holds it. */
@@ -236,6 +243,13 @@ struct {
 /* Entries in calltrace_ignored: while 0, the syscall path looks no further. */
 volatile __u32 ct_ignored_n;
 
+/* Forget the ignored signal kept for thread @tid, if any. */
+static __always_inline void ct_forget_ignored(__u32 tid)
+{
+	if (!bpf_map_delete_elem(&calltrace_ignored, &tid))
+		__sync_fetch_and_sub(&ct_ignored_n, 1);
+}
+
 /* Put the ignored signal kept for the current thread, if any, into the
  * batch. */
 static __always_inline void ct_put_ignored(void)
@@ -260,8 +274,7 @@ static __always_inline void ct_put_ignored(void)
 	} else if (run) {
 		ct_output_direct(kept, sizeof(*kept));
 	}
-	if (!bpf_map_delete_elem(&calltrace_ignored, &tid))
-		__sync_fetch_and_sub(&ct_ignored_n, 1);
+	ct_forget_ignored(tid);
 }
 
 /* ---- halves -------------------------------------------------------------- */
@@ -441,12 +454,8 @@ int BPF_PROG(calltrace_task_exit, struct task_struct *p)
 
 	/* a signal still kept for the thread is never dequeued: forget it (and
 	 * let the syscall path stop looking when none is kept) */
-	if (ct_ignored_n) {
-		__u32 tid = bpf_get_current_pid_tgid();
-
-		if (!bpf_map_delete_elem(&calltrace_ignored, &tid))
-			__sync_fetch_and_sub(&ct_ignored_n, 1);
-	}
+	if (ct_ignored_n)
+		ct_forget_ignored(bpf_get_current_pid_tgid());
 	c = ct_claim(&run);
 	if (!c) {
 		struct rt_thread_exit one;
@@ -621,8 +630,8 @@ int BPF_PROG(calltrace_signal_ignored, int sig, struct kernel_siginfo *info,
 	 * second one before that shows the first now */
 	tid = s.hdr.tid;
 	kept = bpf_map_lookup_elem(&calltrace_ignored, &tid);
-	if (kept && bpf_ringbuf_output(&events, kept, sizeof(*kept), rt_wakeup_flags()))
-		rt_count_drop(RT_EV_SYSCALL); /* not a bypass: no batch was claimed */
+	if (kept)
+		ct_output(kept, sizeof(*kept)); /* not a bypass: no batch was claimed */
 	if (!bpf_map_update_elem(&calltrace_ignored, &tid, &s, BPF_ANY) && !kept)
 		__sync_fetch_and_add(&ct_ignored_n, 1);
 	return 0;
