@@ -32,7 +32,6 @@
 #define CALLS_RUN 1
 #define DRAIN_NS 20000000ull           /* lines come out at least this often */
 #define CHECK_NS 200000000ull
-#define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
 #define SETTLE_US 30000
 #define LISTENER_WAIT_MS 5000          /* the --exec listener's time to finish */
 
@@ -221,14 +220,12 @@ struct tracer {
 	bool own_out;
 	bool stop;
 	int stop_signal;
-	__u64 kill_at;   /* interrupted command: SIGKILL its processes then */
 };
 
 /* The command and every process traced with it get @sig. */
 static void signal_command(struct tracer *t, int sig)
 {
-	if (t->child.pid > 0 && !t->child.reaped)
-		kill(t->child.pid, sig);
+	child__kill(&t->child, sig);
 	scope_tracker_kill(scope_sink_tracker(t->scope), sig);
 }
 
@@ -263,7 +260,7 @@ static int on_signal(void *ctx)
 	/* the command gets the signal, then SIGKILL if it is still there
 	 * after a grace period; tracing ends when it does */
 	signal_command(t, t->stop_signal);
-	t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+	child__grace(&t->child);
 	return 0;
 }
 
@@ -271,10 +268,8 @@ static int on_check(void *ctx)
 {
 	struct tracer *t = ctx;
 
-	if (t->kill_at && now_ns(CLOCK_MONOTONIC) >= t->kill_at) {
+	if (child__kill_due(&t->child))
 		signal_command(t, SIGKILL);
-		t->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	}
 	if (t->child.pid > 0 && !t->child.reaped)
 		return 0;
 	if (scope_tracker_procs(scope_sink_tracker(t->scope), true) == 0)

@@ -56,7 +56,6 @@
 #define POLL_WATCH_NS 20000000ull     /* then whether it execs another program this often */
 #define POLL_SLOW_NS 500000000ull     /* native symbols not found yet: look again this often */
 #define PY_WAIT_NS 1000000000ull      /* after exec, how long a command may take to show CPython */
-#define KILL_GRACE_NS 1000000000ull   /* interrupted command: SIGKILL after this */
 #define PROMPT "> "                   /* the prompt on a terminal */
 
 const char profile_usage[] =
@@ -275,7 +274,6 @@ struct profiler {
 	char cmd_exe[PATH_MAX];    /* what it ran when its objects were read */
 	unsigned long polls;
 	int poll_timer;
-	__u64 kill_at;
 
 	/* what it runs */
 	bool py_decided;           /* Python or not is known */
@@ -1180,10 +1178,8 @@ static int on_poll(void *ctx)
 
 	if (p->gone)
 		return 0;
-	if (p->kill_at && now_ns(CLOCK_MONOTONIC) >= p->kill_at && !p->child.reaped) {
-		kill(p->child.pid, SIGKILL);
-		p->kill_at = 0;
-	}
+	if (child__kill_due(&p->child))
+		child__kill(&p->child, SIGKILL);
 	if (p->py_decided && exec_again(p)) {
 		rt_dbg("profile: process %d runs %s now", p->pid, p->cmd_exe);
 		if (p->smp)
@@ -1236,7 +1232,7 @@ static int on_signal(void *ctx)
 	if (p->child.pid && !p->child.reaped) {
 		/* the command gets the signal; the table when it is gone */
 		kill(p->child.pid, sig);
-		p->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+		child__grace(&p->child);
 		return 0;
 	}
 	if (p->tty)

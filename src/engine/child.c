@@ -120,6 +120,7 @@ int child__fork(struct child *c, const struct child_opts *o)
 	c->go = c->pidfd = -1;
 	c->reaped = false;
 	c->status = 0;
+	c->kill_at = 0;
 	if (pipe2(go, O_CLOEXEC)) {
 		err = -errno;
 		rt_err("cannot create a pipe: %s", strerror(-err));
@@ -222,4 +223,23 @@ void child__close(struct child *c)
 	if (c->pidfd >= 0)
 		close(c->pidfd);
 	c->go = c->pidfd = -1;
+}
+
+void child__kill(const struct child *c, int sig)
+{
+	if (c->pid > 0 && !c->reaped)
+		kill(c->pid, sig);
+}
+
+void child__grace(struct child *c)
+{
+	c->kill_at = now_ns(CLOCK_MONOTONIC) + CHILD_KILL_GRACE_NS;
+}
+
+bool child__kill_due(struct child *c)
+{
+	if (!c->kill_at || now_ns(CLOCK_MONOTONIC) < c->kill_at)
+		return false;
+	child__grace(c);
+	return true;
 }

@@ -11,6 +11,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include <linux/types.h>
+
+/* A command told to stop (Ctrl-C) gets SIGKILL if it is still there this
+ * long after (child__grace, child__kill_due). */
+#define CHILD_KILL_GRACE_NS 1000000000ull
 
 struct child_opts {
 	char *const *argv;        /* argv (NULL-terminated), or a one-word command string */
@@ -29,6 +34,7 @@ struct child {
 	int pidfd;   /* pidfd_open(pid), -1 if none */
 	bool reaped;
 	int status;  /* wait(2) status once reaped */
+	__u64 kill_at; /* told to stop: SIGKILL due then (CLOCK_MONOTONIC ns; 0: not) */
 };
 
 /* The program execvp would run for @file (no '/'): the first regular file
@@ -50,5 +56,11 @@ int child__reap(struct child *c, bool block);
 void child__abort(struct child *c);
 /* Close the fds (the process is left alone). */
 void child__close(struct child *c);
+/* Send it @sig if it is there (forked, not reaped). */
+void child__kill(const struct child *c, int sig);
+/* It was told to stop: SIGKILL is due CHILD_KILL_GRACE_NS from now. */
+void child__grace(struct child *c);
+/* Whether that SIGKILL is due now (then again a grace period later). */
+bool child__kill_due(struct child *c);
 
 #endif

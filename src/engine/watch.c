@@ -20,7 +20,6 @@
 #define DRAIN_NS 50000000ull           /* drain the ring at least this often */
 #define TICK_NS 100000000ull           /* the sinks' ticks (drops, feeding models) */
 #define CHECK_NS 200000000ull          /* look whether the traced processes are gone */
-#define KILL_GRACE_NS 1000000000ull    /* interrupted command: SIGKILL after this */
 /* At detach, what the kernel still holds in per-CPU batches must be out:
  * a task's exit flushes its batch, so when every process has exited only a
  * flush being written on another CPU is left; an attached target still
@@ -39,7 +38,6 @@ struct watch {
 	bool begun;
 	bool stop;
 	int stop_signal;
-	__u64 kill_at;                 /* interrupted command: SIGKILL its tree then */
 };
 
 static struct scope_tracker *tracker(const struct watch *w)
@@ -83,8 +81,7 @@ static int on_child(void *ctx)
 
 void watch__signal(struct watch *w, int sig)
 {
-	if (w->child.pid > 0 && !w->child.reaped)
-		kill(w->child.pid, sig);
+	child__kill(&w->child, sig);
 	scope_tracker_kill(tracker(w), sig);
 }
 
@@ -102,7 +99,7 @@ static int on_signal(void *ctx)
 	 * is still there after a grace period */
 	rt_dbg("%s: signal %d: ending the command", w->opts.what, w->stop_signal);
 	watch__signal(w, w->stop_signal);
-	w->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
+	child__grace(&w->child);
 	return 0;
 }
 
@@ -120,10 +117,8 @@ static int on_check(void *ctx)
 {
 	struct watch *w = ctx;
 
-	if (w->kill_at && now_ns(CLOCK_MONOTONIC) >= w->kill_at) {
+	if (child__kill_due(&w->child))
 		watch__signal(w, SIGKILL);
-		w->kill_at = now_ns(CLOCK_MONOTONIC) + KILL_GRACE_NS;
-	}
 	if (scope_empty(w, true))
 		w->stop = true;
 	return 0;

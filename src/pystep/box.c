@@ -719,8 +719,7 @@ void ps_box__kill(struct ps_box *box)
 {
 	if (!box->owner)
 		return;
-	if (box->child.pid > 0 && !box->child.reaped)
-		kill(box->child.pid, SIGKILL);
+	child__kill(&box->child, SIGKILL);
 	kill_all(box);
 }
 
