@@ -63,9 +63,9 @@ void watch__free(struct watch *w);
 
 /* Whether @file can be executed (found along PATH if it has no '/'); if
  * not, one line naming it. */
+bool watch_command_exists(const char *file);
 /* The same, with the path the command will be executed from in @path
  * (its PATH entry, or @file itself when it has a '/'). */
 bool watch_command_resolve(const char *file, char *path, size_t len);
-bool watch_command_exists(const char *file);
 
 #endif

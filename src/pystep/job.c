@@ -437,6 +437,15 @@ static void job_kill(struct ps_job *j)
 	ps_box__kill(&j->box);
 }
 
+/* Out of time: noted, with whether it was at its memory limit then (finish()
+ * tells the two apart), and killed. */
+static void job_time_out(struct ps_job *j)
+{
+	j->timed_out = true;
+	j->memory_full = ps_box__memory_full(&j->box);
+	job_kill(j);
+}
+
 /* Wait until the program is stopped at its step (the SIGSTOP sent with the
  * event lands on its way back to user mode: at once, unless the machine is
  * overloaded).  0, -ESRCH if it died, -ETIMEDOUT at the time limit. */
@@ -823,9 +832,7 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (err == -ESRCH)
 		return 0; /* it died: the exit is handled with the pidfd */
 	if (err == -ETIMEDOUT) {
-		j->timed_out = true;
-		j->memory_full = ps_box__memory_full(&j->box);
-		job_kill(j);
+		job_time_out(j);
 		return 0;
 	}
 	if (err) {
@@ -1013,9 +1020,7 @@ int ps_worker__run(struct ps_worker *w, const struct pystep_request *req, struct
 		int ms = t >= deadline ? 0 : (int)((deadline - t + 999999) / 1000000);
 
 		if (t >= deadline && !j->timed_out) {
-			j->timed_out = true;
-			j->memory_full = ps_box__memory_full(&j->box);
-			job_kill(j);
+			job_time_out(j);
 			/* a stopped program dies of SIGKILL too */
 			deadline = t + 5000000000ull;
 			continue;
