@@ -454,9 +454,10 @@ int py_sites_find(struct elf_file *ef, const struct rt_py_offsets *layout, struc
 		int k2;
 
 		if (code && !elf_file__read_vaddr(ef, eval->value, code, eval->size))
-			out->nexit = py_sites_exit_sites(code, eval->size, eval->value, out->ret_sema,
-							 layout->iframe_prev_instr, layout->iframe_stacktop,
-							 out->exit, out->exit_reg, 8);
+			out->nexit = py_sites_exit_sites(code, eval->size, eval->value,
+							 out->ret_sema, layout->iframe_prev_instr,
+							 layout->iframe_stacktop, out->exit,
+							 out->exit_reg, 8);
 		free(code);
 		for (k2 = 0; k2 < out->nexit; k2++)
 			if (elf_file__vaddr_to_offset(ef, out->exit[k2], &out->exit_off[k2])) {

@@ -591,7 +591,8 @@ static int collect_syscall(struct dv_digest *dg, const struct dv_classes *cl,
 		const struct rt_sc_blob *b;
 
 		if (!parse_blobs(ev, len, &bl) && (b = path_blob(rt_sc_desc(ev->nr), &bl)))
-			set_exec(&dg->procs[p], (const char *)rt_sc_blob_data(b), str_len(b), ev->hdr.ts);
+			set_exec(&dg->procs[p], (const char *)rt_sc_blob_data(b), str_len(b),
+				 ev->hdr.ts);
 	}
 	return 0;
 }
@@ -1093,7 +1094,8 @@ static __u64 hash_arg(struct norm *nc, const struct dv_proc *p, const struct rt_
 		if (!bl->argc && bl->argv_total < 0)
 			return mix(h, a != 0);
 		for (k = 0; k < bl->argc; k++)
-			h = hash_text(mix(h, k), rt_sc_blob_data(bl->argv[k]), str_len(bl->argv[k]));
+			h = hash_text(mix(h, k), rt_sc_blob_data(bl->argv[k]),
+				      str_len(bl->argv[k]));
 		return mix(h, bl->argv_total);
 	case RT_A_CLONEFLAGS:
 		return mix(h, a);
@@ -1139,7 +1141,8 @@ static int norm_one(struct norm *nc, struct dv_proc *p, const struct rt_syscall_
 		for (i = 0; i < n && !main; i++) {
 			if ((d->kinds[i] == RT_A_SOCKADDR || d->kinds[i] == RT_A_SOCKADDROUT) &&
 			    bl.arg[i])
-				main = hash_sockaddr(0x3b, rt_sc_blob_data(bl.arg[i]), bl.arg[i]->len);
+				main = hash_sockaddr(0x3b, rt_sc_blob_data(bl.arg[i]),
+						     bl.arg[i]->len);
 			else if (d->kinds[i] == RT_A_FD || d->kinds[i] == RT_A_DIRFD)
 				main = mix(0x3c, fd_get(p, (int)ev->args[i]));
 		}

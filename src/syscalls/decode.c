@@ -875,6 +875,7 @@ static void add_msghdr(struct dc *c, int i, bool read, int namelen_in)
 {
 	const struct rt_sc_blob *m = c->bl.out[i];
 	const struct rt_sc_blob *name = c->bl.name[i];
+	const unsigned char *md;
 	struct strbuf *o = c->o;
 	__u64 namep, iovp, iovlen, ctrlp, ctrllen;
 	__u32 namelen, flags;
@@ -883,13 +884,14 @@ static void add_msghdr(struct dc *c, int i, bool read, int namelen_in)
 		add_ptr(o, A(c, i));
 		return;
 	}
-	memcpy(&namep, rt_sc_blob_data(m), 8);
-	memcpy(&namelen, rt_sc_blob_data(m) + 8, 4);
-	memcpy(&iovp, rt_sc_blob_data(m) + 16, 8);
-	memcpy(&iovlen, rt_sc_blob_data(m) + 24, 8);
-	memcpy(&ctrlp, rt_sc_blob_data(m) + 32, 8);
-	memcpy(&ctrllen, rt_sc_blob_data(m) + 40, 8);
-	memcpy(&flags, rt_sc_blob_data(m) + 48, 4);
+	md = rt_sc_blob_data(m);
+	memcpy(&namep, md, 8);
+	memcpy(&namelen, md + 8, 4);
+	memcpy(&iovp, md + 16, 8);
+	memcpy(&iovlen, md + 24, 8);
+	memcpy(&ctrlp, md + 32, 8);
+	memcpy(&ctrllen, md + 40, 8);
+	memcpy(&flags, md + 48, 4);
 	strbuf_adds(o, "{msg_name=");
 	if (name && namep)
 		rt_sc_sockaddr(o, rt_sc_blob_data(name), name->len);
@@ -1030,12 +1032,13 @@ static void arg(struct dc *c, int i)
 		/* strace prints random bytes all in hex (getrandom) */
 		b = outblob(c, i, 0);
 		if (b) {
+			const unsigned char *bd = rt_sc_blob_data(b);
 			size_t k;
 
 			strbuf_addc(o, '"');
 			for (k = 0; k < b->len; k++) {
 				static const char hx[] = "0123456789abcdef";
-				char e[4] = { '\\', 'x', hx[rt_sc_blob_data(b)[k] >> 4], hx[rt_sc_blob_data(b)[k] & 15] };
+				char e[4] = { '\\', 'x', hx[bd[k] >> 4], hx[bd[k] & 15] };
 
 				strbuf_add(o, e, 4);
 			}
@@ -1058,7 +1061,8 @@ static void arg(struct dc *c, int i)
 		/* getcwd's length counts the NUL; strace shows the path */
 		b = outblob(c, i, 1);
 		if (b && c->ret > 0)
-			rt_sc_quote(o, rt_sc_blob_data(b), strnlen((const char *)rt_sc_blob_data(b), b->len), false);
+			rt_sc_quote(o, rt_sc_blob_data(b),
+				    strnlen((const char *)rt_sc_blob_data(b), b->len), false);
 		else
 			add_ptr(o, a);
 		return;
