@@ -4,7 +4,6 @@ demo re-created (tests/workloads/calls_demo.py), threads, -p attach after
 import, a native hook with a signature, an --exec listener, bad input."""
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys

@@ -8,7 +8,6 @@ Oracles: runtrace's own --help (every option it shows is offered, nothing
 else) and its parser (every word offered as a value is accepted, a word
 not offered is refused), the kernel's syscall list (asm/unistd_64.h),
 /proc for pids and command names, the file system for -o."""
-import os
 import re
 import shlex
 import shutil

@@ -16,7 +16,6 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 
 from conftest import artifacts_of, requires_bpf, run_rt, workload
 

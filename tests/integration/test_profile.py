@@ -9,7 +9,6 @@ the prompt's documented words.
 import json
 import os
 import re
-import signal
 import subprocess
 import threading
 import time

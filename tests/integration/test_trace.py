@@ -228,8 +228,8 @@ def test_count_against_strace(tmp_path):
     p = run_rt("trace", "-c", "-o", tmp_path / "c.txt", "--", *cmd)
     assert p.returncode == 1, p.stderr
     ours, head = count_table((tmp_path / "c.txt").read_text())
-    s = subprocess.run(["strace", "-f", "-c", "-o", str(tmp_path / "s.txt"), *cmd],
-                       stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    subprocess.run(["strace", "-f", "-c", "-o", str(tmp_path / "s.txt"), *cmd],
+                   stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     theirs, shead = count_table((tmp_path / "s.txt").read_text())
     assert head == shead
     # futex depends on thread timing
@@ -363,7 +363,6 @@ def test_live_lines_within_100ms(tmp_path):
 
 @requires_bpf
 def test_cgroup_with_a_process_joining_later(tmp_path):
-    from conftest import ROOT  # noqa: F401
     mnt = next(l.split()[4] for l in Path("/proc/self/mountinfo").read_text().splitlines()
                if " - cgroup2 " in l)
     cg = Path(mnt) / f"rt-trace-test-{os.getpid()}"
